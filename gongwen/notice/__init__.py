@@ -1,0 +1,1 @@
+"""The notice tree, its plain-text reader and the layout numbers."""

@@ -1,0 +1,144 @@
+"""The plain-text body as staff write it: one paragraph per line, heading
+level read from the numbering, tables in a small block syntax."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from gongwen.errors import UserError
+from gongwen.notice.tree import Block, Image, PageBreak, Paragraph, Table
+
+CN_NUM = "一二三四五六七八九十百零〇"
+HEADING_PATTERNS = [
+    ("h1", re.compile(rf"^[{CN_NUM}]+、")),
+    ("h2", re.compile(rf"^[（(][{CN_NUM}]+[）)]")),
+    ("h4", re.compile(r"^[（(]\d+[）)]")),
+    ("h3", re.compile(r"^\d+[.．、](?!\d)")),
+]
+# Headings whose font differs from the body's; their run-in part ends at the first full stop.
+RUNIN_STOP = "。"
+
+TABLE_OPEN = re.compile(r"^:::\s*表格(?P<opts>.*)$")
+BLOCK_CLOSE = re.compile(r"^:::\s*$")
+PAGE_BREAK = re.compile(r"^:::\s*分页\s*(:::)?\s*$")
+IMAGE_LINE = re.compile(r"^:::\s*图片\s+(?P<opts>.+?)\s*(:::)?\s*$")
+OPTION = re.compile(r"(?P<key>[^\s=]+)(?:=(?P<val>\"[^\"]*\"|\S+))?")
+CELL_SPLIT = re.compile(r"\s*[|｜]\s*")
+# Characters staff put in front of a paragraph to indent it by hand.
+LEADING_SPACE = " \t\u3000\u00a0"
+
+
+def heading_kind(text: str) -> str:
+    for kind, pattern in HEADING_PATTERNS:
+        if pattern.match(text):
+            return kind
+    return "body"
+
+
+def make_paragraph(text: str) -> Paragraph:
+    kind = heading_kind(text)
+    if kind == "body":
+        return Paragraph(text=text)
+    stop = text.find(RUNIN_STOP)
+    runin = len(text) if stop < 0 or stop == len(text) - 1 else stop + 1
+    return Paragraph(text=text, kind=kind, runin=runin)
+
+
+def _options(raw: str) -> dict[str, str]:
+    opts = {}
+    for m in OPTION.finditer(raw.strip()):
+        val = m.group("val")
+        if val and val.startswith('"'):
+            val = val[1:-1]
+        opts[m.group("key")] = val if val is not None else ""
+    return opts
+
+
+def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str) -> Table:
+    rows: list[list[str]]
+    if "文件" in opts:
+        path = Path(opts["文件"])
+        if base is not None and not path.is_absolute():
+            path = base / path
+        if not path.exists():
+            raise UserError(f"{where}：表格文件 {opts['文件']} 不存在")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = [[c.strip() for c in r] for r in csv.reader(fh) if any(c.strip() for c in r)]
+    else:
+        rows = []
+        for line in lines:
+            line = line.strip()
+            if not line:
+                continue
+            line = line.strip("|｜")
+            rows.append(CELL_SPLIT.split(line.strip()))
+    nhead = int(opts.get("表头", "1") or 1)
+    widths = None
+    if opts.get("列宽"):
+        try:
+            widths = [float(w) for w in re.split(r"[,，]", opts["列宽"])]
+        except ValueError as exc:
+            raise UserError(f"{where}：列宽应为逗号分隔的数字，例如 列宽=1,3,1") from exc
+    landscape = True if "横排" in opts else (False if "竖排" in opts else None)
+    size = {"小": "table_small", "小号": "table_small", "正文": "body", "四号": "table"}.get(opts.get("字号", ""))
+    align = None
+    if opts.get("对齐"):
+        names = {"左": "left", "中": "center", "右": "right", "两端": "justify"}
+        align = [names.get(a, "center") for a in re.split(r"[,，]", opts["对齐"])]
+    table = Table(
+        header=rows[:nhead],
+        rows=rows[nhead:],
+        title=opts.get("标题") or None,
+        widths=widths,
+        landscape=landscape,
+        font_size=size,
+        align=align,
+        note=opts.get("注") or None,
+    )
+    if widths and len(widths) != table.ncols:
+        raise UserError(f"{where}：列宽给了 {len(widths)} 个数，表格有 {table.ncols} 列")
+    return table
+
+
+def parse_body(text: str, base: Path | None = None, where: str = "正文", first_line: int = 1) -> list[Block]:
+    """Parse body text into blocks. `where` and `first_line` locate errors."""
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        raw = lines[i].rstrip()
+        stripped = raw.strip(LEADING_SPACE)
+        lineno = first_line + i
+        i += 1
+        if not stripped:
+            continue
+        if PAGE_BREAK.match(stripped):
+            blocks.append(PageBreak())
+            continue
+        m = IMAGE_LINE.match(stripped)
+        if m:
+            opts = _options(m.group("opts"))
+            path = opts.get("文件") or next(iter(opts), "")
+            if base is not None and path and not Path(path).is_absolute():
+                path = str(base / path)
+            blocks.append(Image(path=path, title=opts.get("标题") or None))
+            continue
+        m = TABLE_OPEN.match(stripped)
+        if m:
+            opts = _options(m.group("opts"))
+            cells: list[str] = []
+            if "文件" not in opts:
+                while i < len(lines) and not BLOCK_CLOSE.match(lines[i].strip()):
+                    cells.append(lines[i])
+                    i += 1
+                if i >= len(lines):
+                    raise UserError(f"{where} 第{lineno}行：表格没有以单独一行的 ::: 结束")
+                i += 1  # the closing :::
+            elif i < len(lines) and BLOCK_CLOSE.match(lines[i].strip()):
+                i += 1
+            blocks.append(_table(opts, cells, base, f"{where} 第{lineno}行"))
+            continue
+        blocks.append(make_paragraph(stripped))
+    return blocks

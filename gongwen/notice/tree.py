@@ -1,0 +1,112 @@
+"""The notice tree: every GB/T 9704 element is a node or a property here,
+so writers never guess from text what something is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Format = Literal["file", "letter", "minutes"]
+ParagraphKind = Literal["body", "h1", "h2", "h3", "h4"]
+Align = Literal["justify", "center", "left", "right"]
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of the body. For a run-in heading (（一）标题。正文……) the
+    first `runin` characters are the heading and take its font; the rest is
+    body text. A stand-alone heading has runin == len(text)."""
+
+    text: str
+    kind: ParagraphKind = "body"
+    runin: int = 0
+    align: Align = "justify"
+    indent_chars: float = 2.0
+    highlight: bool = False  # a visible placeholder staff must fill in
+
+    @property
+    def heading_text(self) -> str:
+        return self.text[: self.runin]
+
+    @property
+    def rest_text(self) -> str:
+        return self.text[self.runin:]
+
+
+@dataclass
+class Table:
+    """A table: header rows repeat on every page; rows are never split."""
+
+    header: list[list[str]]
+    rows: list[list[str]]
+    title: str | None = None
+    widths: list[float] | None = None  # relative column widths
+    landscape: bool | None = None  # None: decided by the column count
+    font_size: Literal["body", "table", "table_small"] | None = None  # None: auto
+    align: list[Align] | None = None  # per column
+    note: str | None = None  # a line under the table (e.g. 注：……)
+
+    @property
+    def ncols(self) -> int:
+        rows = self.header + self.rows
+        return max((len(r) for r in rows), default=0)
+
+
+@dataclass
+class PageBreak:
+    pass
+
+
+@dataclass
+class Image:
+    """A picture (e.g. a chart) scaled to the text-block width."""
+
+    path: str
+    title: str | None = None
+    width_ratio: float = 1.0
+
+
+Block = Union[Paragraph, Table, PageBreak, Image]
+
+
+@dataclass
+class Attachment:
+    number: int
+    title: str
+    subtitle: str | None = None  # e.g. （征求意见稿）
+    body: list[Block] = field(default_factory=list)
+    note_only: bool = False  # listed in 附件说明, but no text in this document
+
+
+@dataclass
+class Notice:
+    title: str  # may contain "\n" where the author fixed the line breaks
+    body: list[Block] = field(default_factory=list)
+    format: Format = "file"
+    organs: list[str] = field(default_factory=list)  # 发文机关, lead organ first
+    masthead: list[str] = field(default_factory=list)  # 发文机关标志 lines (stacked)
+    masthead_suffix: str = "文件"  # printed beside the stack ("" for none)
+    number: str | None = None  # 发文字号
+    signers: list[str] = field(default_factory=list)  # 签发人 (upward documents)
+    copy_no: str | None = None  # 份号
+    secrecy: str | None = None  # 密级
+    secrecy_term: str | None = None  # 保密期限
+    urgency: str | None = None  # 紧急程度
+    title_note: str | None = None  # a line under the title, e.g. （征求意见稿）
+    addressee: str | None = None  # 主送机关
+    signatures: list[str] = field(default_factory=list)  # 署名
+    date: dt.date | None = None  # 成文日期
+    seal: bool = False  # 印章
+    note: str | None = None  # 附注
+    attachments: list[Attachment] = field(default_factory=list)
+    cc: str | None = None  # 抄送
+    printer: str | None = None  # 印发机关
+    print_date: dt.date | None = None  # 印发日期
+    attendance: dict[str, str] = field(default_factory=dict)  # 纪要: 出席/请假/列席
+    meta: dict[str, str] = field(default_factory=dict)  # campaign, month, … for metadata
+    name: str = "notice"  # output file stem
+
+    @property
+    def has_banji(self) -> bool:
+        return bool(self.cc or self.printer)
