@@ -1,0 +1,108 @@
+"""Commands for single notices: render, fonts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from gongwen.errors import UserError
+
+
+def _sources(paths: tuple[Path, ...]) -> list[Path]:
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found.extend(sorted(x for x in p.glob("*.txt")))
+        else:
+            found.append(p)
+    if not found:
+        raise UserError("没有找到公文源文件（.txt）。请给出文件，或包含 .txt 文件的文件夹。")
+    return found
+
+
+def _all_text(notice) -> str:
+    from gongwen.notice.tree import Paragraph, Table as TTable
+
+    parts = [notice.title, notice.addressee or "", notice.cc or "", notice.printer or "", notice.note or ""]
+    parts += notice.organs + notice.masthead + notice.signatures + notice.signers
+    for blocks in [notice.body] + [a.body for a in notice.attachments]:
+        for b in blocks:
+            if isinstance(b, Paragraph):
+                parts.append(b.text)
+            elif isinstance(b, TTable):
+                parts.extend(c for row in b.header + b.rows for c in row)
+    parts += [a.title for a in notice.attachments]
+    return "".join(parts)
+
+
+def register(group: click.Group) -> None:
+    @group.command("render")
+    @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+    @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs/notices"),
+                  show_default=True, help="输出文件夹。")
+    def render_cmd(sources: tuple[Path, ...], out_dir: Path) -> None:
+        """把公文源文件（文头 + 正文的 .txt）排成 DOCX 和 PDF。
+
+        SOURCES 可以是一个或多个 .txt 文件，也可以是文件夹（处理其中所有 .txt）。
+        每个源文件写出 OUT/<文件名>.docx 和 OUT/<文件名>.pdf。
+        """
+        from rich.progress import Progress
+
+        from gongwen.notice.source import read_source
+        from gongwen.render import render_notice
+
+        files = _sources(sources)
+        notices = [read_source(f) for f in files]  # read everything first: a bad file stops before any output
+        console = Console(stderr=True)
+        done = []
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("排版中", total=len(notices))
+            for f, notice in zip(files, notices):
+                progress.update(task, description=f"排版 {f.name}")
+                done.append((f, render_notice(notice, out_dir, base_url=str(f.parent))))
+                progress.advance(task)
+        table = Table(title=f"已写出 {len(done) * 2} 个文件到 {out_dir}")
+        for col in ("源文件", "DOCX", "PDF", "页数"):
+            table.add_column(col)
+        for f, r in done:
+            table.add_row(f.name, r.docx.name, r.pdf.name, str(r.pages))
+        Console().print(table)
+
+    @group.command("fonts")
+    @click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
+    def fonts_cmd(sources: tuple[Path, ...]) -> None:
+        """列出每个字体角色实际使用的字体，以及输入文字中它写不出的字。
+
+        不给 SOURCES 时检查 inputs/ 下的全部公文源文件。
+        """
+        from gongwen import INPUTS_DIR
+        from gongwen.notice import fonts
+        from gongwen.notice.source import read_source
+
+        files = _sources(sources) if sources else sorted(INPUTS_DIR.rglob("*.txt"))
+        text = "".join(_all_text(read_source(f)) for f in files)
+        labels = {
+            "masthead": "发文机关标志", "title": "标题", "body": "正文", "heading1": "一级标题",
+            "heading2": "二级标题", "page_number": "页码", "banji": "版记", "signer_name": "签发人姓名",
+            "table_header": "表头", "label": "附件标识/标签",
+        }
+        table = Table(title=f"字体角色（检查了 {len(files)} 个源文件中的 {len(set(text))} 个不同字符）")
+        for col in ("角色", "DOCX 写入的字体", "PDF 实际使用", "文件", "主字体缺的字（由谁补）"):
+            table.add_column(col)
+        problems = 0
+        for role in fonts.roles():
+            primary, missing = fonts.coverage_report(role, text)
+            if primary is None:
+                table.add_row(labels.get(role, role), fonts.office_font(role), "[red]未安装任何候选字体[/red]", "", "")
+                problems += 1
+                continue
+            gaps = "、".join(f"{ch}→{fb or '[red]无字体可写[/red]'}" for ch, fb in missing.items()) or "无"
+            problems += sum(1 for fb in missing.values() if fb is None)
+            table.add_row(labels.get(role, role), fonts.office_font(role),
+                          primary.family + (" 粗体" if primary.bold else ""), Path(primary.file).name, gaps)
+        Console().print(table)
+        if problems:
+            raise UserError(f"有 {problems} 处文字没有字体能写出，请安装相应字体（运行 bash scripts/setup.sh）。")

@@ -1,0 +1,1 @@
+"""Writers: one notice tree in, one output format out."""

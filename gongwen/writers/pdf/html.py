@@ -1,0 +1,404 @@
+"""Notice tree -> HTML for WeasyPrint. Lines are broken and justified here
+(see linebreak.py); vertical positions of the 版头 come from the layout."""
+
+from __future__ import annotations
+
+from markupsafe import escape
+
+from gongwen.notice.layout import Layout, load_layout, mm
+from gongwen.notice.numbers import cn_date
+from gongwen.notice.titles import title_lines
+from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
+from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
+from gongwen.writers.pdf.metrics import text_width
+
+HEADING_ROLE = {"h1": "heading1", "h2": "heading2", "h3": "body", "h4": "body"}
+
+
+def _f(x: float) -> str:
+    return f"{x:.3f}".rstrip("0").rstrip(".")
+
+
+class HtmlBuilder:
+    """Builds the HTML of one notice. `banji` is "footnote" (at the bottom of
+    the page where the text ends) or "own-page" (alone on the next even page)."""
+
+    def __init__(self, notice: Notice, layout: Layout | None = None, banji: str = "footnote"):
+        self.n = notice
+        self.L = layout or load_layout()
+        self.banji_mode = banji
+        self.out: list[str] = []
+        self.W = self.L.block_width_pt
+        self.P = self.L.char_pitch_pt
+        self.pitch = self.L.line_pitch_pt
+        self.size = self.L.body_size_pt
+
+    # -- primitives -------------------------------------------------------
+    def line_html(self, line: Line, size: float | None = None, cls: str = "") -> str:
+        """One typeset line: letter-spacing on the line, none after its last character."""
+        parts = []
+        pieces = line.pieces
+        for i, piece in enumerate(pieces):
+            text = piece.text
+            if i == len(pieces) - 1 and line.full:
+                inner = f"{escape(text[:-1])}<span class=\"z\">{escape(text[-1])}</span>"
+            else:
+                inner = str(escape(text))
+            parts.append(f'<span class="r-{piece.role}">{inner}</span>')
+        style = f"padding-left:{_f(line.x)}pt;letter-spacing:{_f(line.spacing)}pt"
+        if size and size != self.size:
+            style += f";font-size:{_f(size)}pt"
+        return f'<div class="ln {cls}" style="{style}">{"".join(parts)}</div>'
+
+    def lines(self, segments: list[Piece], first: float = 0.0, rest: float = 0.0, justify: bool = True,
+              size: float | None = None, width: float | None = None, pitch: float | None = None) -> list[Line]:
+        size = size or self.size
+        return break_paragraph(segments, size, width or self.W, pitch or (self.P * size / self.size), first, rest, justify)
+
+    def blank(self, n: int = 1) -> None:
+        self.out.extend('<div class="ln"></div>' for _ in range(n))
+
+    def plain_line(self, text: str, role: str = "body", x: float = 0.0, size: float | None = None, cls: str = "") -> None:
+        size = size or self.size
+        spacing = self.P * size / self.size - size
+        self.out.append(self.line_html(Line([Piece(text, role)], 0.0, spacing, x, False), size, cls))
+
+    def width(self, text: str, role: str = "body", size: float | None = None) -> float:
+        size = size or self.size
+        return text_width(text, role, size, self.P * size / self.size - size)
+
+    # -- 版头 ---------------------------------------------------------------
+    def head(self) -> None:
+        n, L = self.n, self.L
+        y = 0.0  # distance from the top of the text block
+        if n.format == "letter":
+            self.letter_head()
+            return
+        marks = []
+        if n.copy_no:
+            marks.append((n.copy_no, "body"))
+        if n.secrecy:
+            marks.append((n.secrecy + (f"★{n.secrecy_term}" if n.secrecy_term else ""), "heading1"))
+        if n.urgency:
+            marks.append((n.urgency, "heading1"))
+        for text, role in marks:
+            self.plain_line(text, role)
+            y += self.pitch
+        names = n.masthead or n.organs
+        if not names:
+            return
+        suffix = n.masthead_suffix if n.format == "file" else "纪要"
+        top = mm(L.masthead.top_from_block_mm)
+        height = self.masthead(names, suffix, top - y)
+        y = top + height
+        if n.number or n.signers:
+            y = self.number_line(y)
+        rule_top = y
+        self.out.append(f'<div class="rule" style="margin-top:{_f(mm(L.red_rule.below_number_mm))}pt"></div>')
+        del rule_top
+
+    def masthead(self, names: list[str], suffix: str, margin_top: float) -> float:
+        """The red 发文机关标志; returns its height. Stacked names for joint issuance."""
+        L = self.L
+        longest = max(len(s) for s in names)
+        if len(names) == 1:
+            chars = len(names[0]) + len(suffix)
+        else:
+            chars = longest + len(suffix) + (1 if suffix else 0)
+        size = min(float(L.masthead.max_size_pt), self.W / max(chars, 1))
+        size = max(size, float(L.masthead.min_size_pt))
+        style = f"margin-top:{_f(margin_top)}pt;font-size:{_f(size)}pt;line-height:{_f(size)}pt"
+        if len(names) == 1:
+            self.out.append(f'<div class="mast r-masthead" style="{style}">{escape(names[0] + suffix)}</div>')
+            return size
+        gap = float(L.masthead.joint_line_gap_pt)
+        stack = "".join(
+            f'<div style="height:{_f(size)}pt;{"margin-top:" + _f(gap) + "pt;" if i else ""}text-align:justify;text-align-last:justify">{escape(s)}</div>'
+            for i, s in enumerate(names)
+        )
+        side = f'<td style="padding-left:{_f(size)}pt">{escape(suffix)}</td>' if suffix else ""
+        self.out.append(
+            f'<div class="mast r-masthead" style="{style}"><table><tr>'
+            f'<td style="width:{_f(longest * size)}pt">{stack}</td>{side}</tr></table></div>'
+        )
+        return len(names) * size + (len(names) - 1) * gap
+
+    def number_line(self, y: float) -> float:
+        """发文字号 two blank lines under the masthead; 签发人 on its line for upward documents."""
+        n = self.n
+        gap = self.L.number.lines_below_masthead * self.pitch
+        signers = n.signers
+        html = []
+        if not signers:
+            html.append(f'<div class="ln center" style="margin-top:{_f(gap)}pt">{escape(n.number or "")}</div>')
+            lines = 1
+        else:
+            # Signers stacked on the right, one 字 in; the number on the last signer's line, one 字 in from the left.
+            label = "签发人："
+            name_w = max(self.width(s, "signer_name") for s in signers)
+            x_label = self.W - self.P - name_w - self.width(label)
+            for i, s in enumerate(signers):
+                last = i == len(signers) - 1
+                number = escape(n.number or "") if last else ""
+                margin = f"margin-top:{_f(gap)}pt;" if i == 0 else ""
+                html.append(
+                    f'<div class="ln" style="{margin}position:relative">'
+                    f'<span style="position:absolute;left:{_f(self.P)}pt">{number}</span>'
+                    f'<span style="position:absolute;left:{_f(x_label)}pt">{"签发人：" if i == 0 else ""}</span>'
+                    f'<span class="r-signer_name" style="position:absolute;left:{_f(x_label + self.width(label))}pt">{escape(s)}</span></div>'
+                )
+            lines = len(signers)
+        self.out.extend(html)
+        # Bottom of the number's characters: its line box minus the half-leading.
+        return y + gap + lines * self.pitch - (self.pitch - self.size) / 2
+
+    def letter_head(self) -> None:
+        n, L = self.n, self.L
+        names = n.masthead or n.organs
+        top = mm(L.masthead.letter_top_from_paper_mm) - mm(L.page.margin_top_mm)
+        size = self.masthead(names, "", top) if names else 0.0
+        self.double_rule(mm(L.letter_rules.below_masthead_mm), thick_first=True)
+        if n.number:
+            self.out.append(f'<div class="ln" style="text-align:right">{escape(n.number)}</div>')
+        # The closing double line 20 mm above the paper bottom, on page 1 only.
+        bottom = mm(L.page.height_mm - L.page.margin_top_mm - L.letter_rules.bottom_from_paper_mm)
+        lr = L.letter_rules
+        offset = (mm(lr.length_mm) - self.W) / 2
+        self.out.append(
+            f'<div style="position:absolute;top:{_f(bottom - lr.thin_pt - lr.gap_pt - lr.thick_pt)}pt;left:{_f(-offset)}pt;'
+            f'width:{_f(mm(lr.length_mm))}pt;height:0">'
+            f'<div style="border-top:{_f(lr.thin_pt)}pt solid {L.colors.red}"></div>'
+            f'<div style="margin-top:{_f(lr.gap_pt)}pt;border-top:{_f(lr.thick_pt)}pt solid {L.colors.red}"></div></div>'
+        )
+        del size
+
+    def double_rule(self, margin_top: float, thick_first: bool) -> None:
+        lr = self.L.letter_rules
+        offset = (mm(lr.length_mm) - self.W) / 2
+        a, b = (lr.thick_pt, lr.thin_pt) if thick_first else (lr.thin_pt, lr.thick_pt)
+        red = self.L.colors.red
+        self.out.append(
+            f'<div style="margin:{_f(margin_top)}pt {_f(-offset)}pt 0 {_f(-offset)}pt">'
+            f'<div style="border-top:{_f(a)}pt solid {red}"></div>'
+            f'<div style="margin-top:{_f(lr.gap_pt)}pt;border-top:{_f(b)}pt solid {red}"></div></div>'
+        )
+
+    # -- title, addressee -----------------------------------------------------
+    def title(self, title: str, note: str | None, lines_above: int) -> None:
+        L = self.L
+        size = float(L.sizes_pt.er_hao)
+        tp = float(L.title.line_pitch_pt)
+        first = True
+        for text in title_lines(title, int(L.title.max_chars_per_line)):
+            margin = f"margin-top:{_f(lines_above * self.pitch)}pt;" if first and lines_above else ""
+            self.out.append(
+                f'<div class="ln center r-title" style="{margin}height:{_f(tp)}pt;line-height:{_f(tp)}pt;font-size:{_f(size)}pt">{escape(text)}</div>'
+            )
+            first = False
+        if note:
+            self.out.append(f'<div class="ln center r-heading2">{escape(note)}</div>')
+
+    # -- body blocks ---------------------------------------------------------
+    def paragraph(self, p: Paragraph) -> None:
+        indent = p.indent_chars * self.P
+        if p.kind == "body":
+            segments = [Piece(p.text, "body")]
+        else:
+            segments = [Piece(p.heading_text, HEADING_ROLE[p.kind])]
+            if p.rest_text:
+                segments.append(Piece(p.rest_text, "body"))
+        if p.align == "center":
+            self.out.append(f'<div class="p center">{escape(p.text)}</div>')
+            return
+        lines = self.lines(segments, first=indent)
+        cls = f"p {p.kind}"
+        self.out.append(f'<div class="{cls}">' + "".join(self.line_html(l) for l in lines) + "</div>")
+
+    def table(self, t: Table) -> None:
+        L = self.L
+        ncols = t.ncols
+        landscape = t.landscape if t.landscape is not None else ncols >= int(L.tables.landscape_min_cols)
+        size_key = t.font_size or ("body" if ncols <= 4 else "table" if ncols <= 7 else "table_small")
+        size = self.size if size_key == "body" else L.size(size_key)
+        widths = t.widths or [1.0] * ncols
+        total = sum(widths)
+        cols = "".join(f'<col style="width:{_f(100 * w / total)}%">' for w in widths)
+        align = t.align or []
+
+        def cells(row, tag):
+            out = []
+            for i in range(ncols):
+                text = row[i] if i < len(row) else ""
+                style = f' style="text-align:{align[i]}"' if i < len(align) and tag == "td" else ""
+                out.append(f"<{tag}{style}>{escape(text)}</{tag}>")
+            return "".join(out)
+
+        head = "".join(f"<tr>{cells(r, 'th')}</tr>" for r in t.header)
+        body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in t.rows)
+        lh = size * 1.5
+        caption = ""
+        if t.title:
+            caption = f'<div class="tcaption" style="break-after:avoid">{escape(t.title)}</div>'
+        note = f'<div class="tnote">{escape(t.note)}</div>' if t.note else ""
+        html = (
+            f'{caption}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(lh)}pt">'
+            f"<colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>{note}"
+        )
+        if landscape:
+            html = f'<div class="landscape-sheet">{html}</div>'
+        self.out.append(html)
+
+    def image(self, img: Image) -> None:
+        if img.title:
+            self.out.append(f'<div class="tcaption">{escape(img.title)}</div>')
+        width = self.W * img.width_ratio
+        self.out.append(f'<img class="figure" src="{escape(img.path)}" style="width:{_f(width)}pt">')
+
+    def blocks(self, blocks: list[Block]) -> None:
+        for b in blocks:
+            if isinstance(b, Paragraph):
+                self.paragraph(b)
+            elif isinstance(b, Table):
+                self.table(b)
+            elif isinstance(b, PageBreak):
+                self.out.append('<div class="pagebreak"></div>')
+            elif isinstance(b, Image):
+                self.image(b)
+
+    # -- closing parts -----------------------------------------------------------
+    def attachment_note(self) -> None:
+        atts = self.n.attachments
+        if not atts:
+            return
+        self.blank()
+        label = "附件："
+        x0 = self.L.attachment_note.indent_chars * self.P
+        x_after_label = x0 + self.width(label)
+        html = []
+        for a in atts:
+            number = "" if len(atts) == 1 else f"{a.number}."
+            name = a.title.replace("\n", "")
+            prefix = label if a.number == 1 else ""
+            x_name = x_after_label + (self.width(number) + (self.P - self.size) if number else 0.0)
+            segs = [Piece(prefix + number + name, "body")]
+            first = x0 if prefix else x_after_label
+            for ln in self.lines(segs, first=first, rest=x_name):
+                html.append(self.line_html(ln))
+        self.out.append('<div class="p keep">' + "".join(html) + "</div>")
+
+    def signature(self) -> None:
+        n, L = self.n, self.L
+        if n.format == "minutes":
+            return
+        names = n.signatures
+        date = cn_date(n.date) if n.date else ""
+        if not names and not date:
+            return
+        self.blank(L.signature.lines_above)
+        html = []
+        name_w = max((self.width(s) for s in names), default=0.0)
+        date_w = self.width(date) if date else 0.0
+        if n.seal:
+            x_date = self.W - L.signature.date_right_chars_seal * self.P - date_w
+            for s in names:
+                x = x_date + (date_w - self.width(s)) / 2
+                html.append(self.line_html(Line([Piece(s, "body")], 0, self.P - self.size, max(x, 0.0), False)))
+        else:
+            x_name = self.W - L.signature.right_chars_no_seal * self.P - name_w
+            x_date = x_name + L.signature.date_offset_chars * self.P
+            if x_date + date_w > self.W - L.signature.date_right_chars_long * self.P:
+                x_date = self.W - L.signature.date_right_chars_long * self.P - date_w
+                x_name = x_date - L.signature.date_offset_chars * self.P
+            for s in names:
+                html.append(self.line_html(Line([Piece(s, "body")], 0, self.P - self.size, x_name + name_w - self.width(s), False)))
+        if date:
+            html.append(self.line_html(Line([Piece(date, "body")], 0, self.P - self.size, x_date, False)))
+        self.out.append('<div class="p keep">' + "".join(html) + "</div>")
+
+    def note(self) -> None:
+        if not self.n.note:
+            return
+        text = self.n.note.strip()
+        if not text.startswith(("（", "(")):
+            text = f"（{text}）"
+        lines = self.lines([Piece(text, "body")], first=self.L.body.indent_chars * self.P)
+        self.out.append('<div class="p">' + "".join(self.line_html(l) for l in lines) + "</div>")
+
+    def attendance(self) -> None:
+        if not self.n.attendance:
+            return
+        self.blank()
+        x0 = self.L.body.indent_chars * self.P
+        for label, names in self.n.attendance.items():
+            text = f"{label}：{names}"
+            lab = f"{label}："
+            segs = [Piece(lab, "label"), Piece(names, "body")]
+            lines = self.lines(segs, first=x0, rest=x0 + self.width(lab))
+            self.out.append('<div class="p">' + "".join(self.line_html(l) for l in lines) + "</div>")
+            del text
+
+    def attachment(self, a: Attachment) -> None:
+        L = self.L
+        label = "附件" if len(self.n.attachments) == 1 else f"附件{a.number}"
+        self.out.append('<div class="att">')
+        self.plain_line(label, "label")
+        self.title(a.title, a.subtitle, L.attachment_page.title_line - L.attachment_page.label_line - 1)
+        self.blank()
+        self.blocks(a.body)
+        self.out.append("</div>")
+
+    def banji(self) -> str:
+        """The 版记: 抄送 and the 印发 line between rules, in 4号."""
+        n, L = self.n, self.L
+        size = float(L.sizes_pt.si_hao)
+        pitch = size  # one 4号 字
+        x = L.banji.indent_chars * pitch
+        width = self.W - 2 * x
+        rows = []
+        if n.cc:
+            lab = "抄送："
+            lines = break_paragraph([Piece(lab + n.cc, "banji")], size, width + x, size, x, x + text_width(lab, "banji", size))
+            rows.append("".join(self.line_html(l, size) for l in lines))
+        if n.printer or n.print_date:
+            if n.format != "letter":
+                date = f"{cn_date(n.print_date)}印发" if n.print_date else ""
+                rows.append(
+                    f'<div class="ln" style="position:relative;font-size:{_f(size)}pt">'
+                    f'<span class="r-banji" style="position:absolute;left:{_f(x)}pt">{escape(n.printer or "")}</span>'
+                    f'<span class="r-banji" style="position:absolute;right:{_f(x)}pt">{escape(date)}</span></div>'
+                )
+        inner = "".join(f'<div class="{"thin" if i else ""}">{r}</div>' for i, r in enumerate(rows))
+        return f'<div class="banji" id="gw-banji">{inner}</div>'
+
+    # -- the document --------------------------------------------------------------
+    def build(self) -> str:
+        n = self.n
+        self.out = []
+        self.head()
+        has_head = bool(n.masthead or n.organs)
+        self.title(n.title, n.title_note, self.L.title.lines_below_rule if has_head else 0)
+        if n.addressee:
+            self.blank(self.L.title.addressee_lines_below)
+            lines = self.lines([Piece(n.addressee, "body")])
+            self.out.append('<div class="p">' + "".join(self.line_html(l) for l in lines) + "</div>")
+        self.blocks(n.body)
+        self.attachment_note()
+        self.attendance()
+        self.signature()
+        self.note()
+        for a in n.attachments:
+            if not a.note_only:
+                self.attachment(a)
+        self.out.append('<div id="gw-end"></div>')
+        if n.has_banji:
+            wrapper = "banji-own" if self.banji_mode == "own-page" else ""
+            self.out.append(f'<div class="{wrapper}">{self.banji()}</div>')
+        title = escape(n.title.replace("\n", ""))
+        return (
+            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f'<body>{"".join(self.out)}</body></html>'
+        )
+
+
+def notice_html(notice: Notice, banji: str = "footnote") -> str:
+    return HtmlBuilder(notice, banji=banji).build()

@@ -1,0 +1,54 @@
+"""Render a notice to PDF with WeasyPrint. The 版记 must end on an even page
+at the bottom of the text block: a first layout shows where the text ends;
+when the 版记 cannot stay there, a second layout puts it alone on the next
+even page (blank page and 版记-only page carry no page number)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gongwen.notice.tree import Notice
+from gongwen.writers.pdf.html import notice_html
+from gongwen.writers.pdf.style import font_config, stylesheet
+
+
+@dataclass
+class PdfResult:
+    path: Path
+    pages: int
+    banji_own_page: bool
+
+
+def _page_of(document, anchor: str) -> int | None:
+    for i, page in enumerate(document.pages):
+        if anchor in page.anchors:
+            return i + 1
+    return None
+
+
+def layout(notice: Notice, base_url: str | None = None):
+    """Lay the notice out; returns (WeasyPrint document, banji_own_page)."""
+    from weasyprint import HTML
+
+    letter = notice.format == "letter"
+    css = [stylesheet(letter)]
+
+    def render(mode: str):
+        html = HTML(string=notice_html(notice, banji=mode), base_url=base_url or ".")
+        return html.render(stylesheets=css, font_config=font_config())
+
+    doc = render("footnote")
+    if not notice.has_banji:
+        return doc, False
+    end, banji, total = _page_of(doc, "gw-end"), _page_of(doc, "gw-banji"), len(doc.pages)
+    if banji == end == total and total % 2 == 0:
+        return doc, False
+    return render("own-page"), True
+
+
+def write_pdf(notice: Notice, path: Path, base_url: str | None = None, **options) -> PdfResult:
+    path = Path(path)
+    doc, own = layout(notice, base_url)
+    doc.write_pdf(path, **options)
+    return PdfResult(path, len(doc.pages), own)

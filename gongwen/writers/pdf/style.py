@@ -1,0 +1,67 @@
+"""The PDF stylesheet: styles/notice.css.j2 filled from the layout numbers and
+the fonts installed here, parsed once per process and per format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from gongwen import STYLES_DIR
+from gongwen.notice import fonts
+from gongwen.notice.layout import load_layout
+
+
+@dataclass(frozen=True)
+class Face:
+    alias: str
+    url: str
+    bold: bool
+
+
+def _families() -> tuple[list[Face], dict[str, str], dict[str, bool]]:
+    faces: dict[str, Face] = {}
+    fam: dict[str, str] = {}
+    bold: dict[str, bool] = {}
+    for role in fonts.roles():
+        chain = fonts.available_chain(role)
+        names = []
+        for f in chain:
+            if f.file.lower().endswith((".otf", ".ttf")):
+                # A face of its own: fontconfig's weight for some files (Fandol) is wrong.
+                alias = f"gw {Path(f.file).stem}"
+                faces[alias] = Face(alias, Path(f.file).as_uri(), chain[0].bold)
+                names.append(alias)
+            else:
+                names.append(f.family)
+        if not names:
+            names = [s.family for s in fonts.roles()[role]]
+        fam[role] = ", ".join(f'"{n}"' for n in dict.fromkeys(names))
+        bold[role] = bool(chain and chain[0].bold)
+    return list(faces.values()), fam, bold
+
+
+@lru_cache(maxsize=None)
+def css_text(letter: bool = False) -> str:
+    layout = load_layout()
+    faces, fam, bold = _families()
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(STYLES_DIR), autoescape=False, undefined=jinja2.StrictUndefined)
+    return env.get_template("notice.css.j2").render(
+        L=layout.raw, faces=faces, fam=fam, bold=bold, letter=letter, pn_side=round(layout.char_pitch_pt, 3)
+    )
+
+
+@lru_cache(maxsize=None)
+def font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=None)
+def stylesheet(letter: bool = False):
+    from weasyprint import CSS
+
+    return CSS(string=css_text(letter), font_config=font_config())
