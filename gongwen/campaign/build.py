@@ -1,0 +1,92 @@
+"""`build`: read and check everything, compute everything, render every file to
+bytes, and only then write them (manifest.json last)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongwen.campaign.folder import Campaign, load_campaign
+from gongwen.campaign.intake import MonthData, intake
+from gongwen.campaign.lists import Lists, final_lists, month_lists
+from gongwen.campaign.manifest import MANIFEST_FILE, Manifest
+from gongwen.campaign.results import SCORE_FILE, final_workbook, month_workbook
+from gongwen.campaign.scoring import CampaignResult, MonthScore, campaign_result, score_month
+from gongwen.campaign.targets import TargetResult, targets
+from gongwen.campaign.xlsxio import write_all
+from gongwen.errors import UserError
+
+FINAL_DIR = "final"
+
+
+@dataclass
+class Computed:
+    campaign: Campaign
+    data: dict[str, MonthData]
+    scores: dict[str, MonthScore]
+    final: CampaignResult | None
+    lists: dict[str, Lists]  # month or "final"
+    targets: list[TargetResult]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for md in self.data.values() for w in md.warnings]
+
+
+@dataclass
+class Rendered:
+    files: dict[Path, bytes] = field(default_factory=dict)
+    manifest: Manifest = field(default_factory=Manifest)
+
+
+def compute(campaign: Campaign, data: dict[str, MonthData] | None = None) -> Computed:
+    data = intake(campaign) if data is None else data
+    scores = {m: score_month(campaign, data, m) for m in campaign.months if m in data}
+    final = campaign_result(campaign, data, scores)
+    lists = {m: month_lists(campaign, s) for m, s in scores.items()}
+    if final is not None:
+        lists[FINAL_DIR] = final_lists(campaign, final)
+    return Computed(campaign, data, scores, final, lists, targets(campaign, data))
+
+
+def _month_inputs(c: Computed, manifest: Manifest, month: str) -> list[str]:
+    campaign = c.campaign
+    base = [manifest.add_input(campaign.rel(p), p) for p in campaign.inputs]
+    cumulative = any(p.rule == "completion" and p.period == "to_date"
+                     for d in campaign.config.scoring.dimensions for p in d.parts)
+    months = [m for m in campaign.months if m in c.data and (m == month or (cumulative and m < month))]
+    return base + [manifest.add_input(campaign.rel(p), p) for m in months for p in c.data[m].files]
+
+
+def render(c: Computed, out: Path) -> Rendered:
+    out = Path(out)
+    r = Rendered(manifest=Manifest(campaign=c.campaign.id))
+    for month, score in c.scores.items():
+        data = month_workbook(c.campaign, score)
+        rel = f"{month}/{SCORE_FILE}"
+        r.files[out / rel] = data
+        r.manifest.add(rel, data, _month_inputs(c, r.manifest, month), kind="得分明细", period=month)
+    if c.final is not None:
+        data = final_workbook(c.campaign, c.final)
+        rel = f"{FINAL_DIR}/{SCORE_FILE}"
+        r.files[out / rel] = data
+        inputs = sorted({i for m in c.scores for i in _month_inputs(c, r.manifest, m)})
+        r.manifest.add(rel, data, inputs, kind="得分明细", period=FINAL_DIR)
+    return r
+
+
+def write(r: Rendered, out: Path) -> list[Path]:
+    """Write everything rendered, then manifest.json."""
+    files = dict(r.files)
+    files[Path(out) / MANIFEST_FILE] = r.manifest.to_bytes()
+    write_all(files)
+    return list(files)
+
+
+def build(folder: str | Path, out: str | Path) -> tuple[Computed, list[Path]]:
+    campaign = load_campaign(folder)
+    c = compute(campaign)
+    if not c.scores:
+        raise UserError(f"{campaign.rel(campaign.folder / 'reports')} 里还没有任何月份的报表，没有可生成的内容")
+    rendered = render(c, Path(out))
+    return c, write(rendered, Path(out))

@@ -1,0 +1,88 @@
+"""Commands for campaign data: build (scores, ranks, lists) and forms (blank report workbooks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+def _warn(warnings: list[str]) -> None:
+    if warnings:
+        console.print(f"[yellow]提示（{len(warnings)} 条，不影响生成）：[/yellow]")
+        for w in warnings:
+            console.print(f"  · {w}", markup=False, highlight=False)
+
+
+def _targets_table(c) -> None:
+    if not c.targets:
+        return
+    t = Table(title="目标完成情况", show_lines=False)
+    for h in ("期间", "目标", "完成数", "目标数", "完成率"):
+        t.add_column(h)
+    for r in c.targets:
+        period = "全程" if r.period == "campaign" else r.period
+        extra = f"（{r.units_met}/{len(r.units)} 个单位达标）" if r.units else ""
+        t.add_row(period, r.name + extra, f"{r.done.normalize():f}{r.measure_word}",
+                  f"{r.target.normalize():f}{r.measure_word}", f"{r.rate}%" + ("" if r.complete else "（月份未齐）"))
+    console.print(t)
+
+
+@click.command("build")
+@click.argument("campaign", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹：每月一个子文件夹 YYYY-MM/，活动结束汇总在 final/。")
+def build_cmd(campaign: Path, out: Path) -> None:
+    """读取活动文件夹（campaign.yaml、units.xlsx、reports/），检查报表、计分、排名、
+    列榜，写出各月及活动结束的 得分明细.xlsx 和 manifest.json。
+
+    任何一处报表有误都会全部列出并停止，不写任何文件，之前生成的文件保持不变。"""
+    from gongwen.campaign.build import compute, render, write
+    from gongwen.campaign.folder import load_campaign
+    from gongwen.errors import UserError
+
+    with console.status("读取活动配置和参评单位……"):
+        camp = load_campaign(campaign)
+    with console.status("读取并检查各月报表……"):
+        c = compute(camp)
+    _warn(c.warnings)
+    if not c.scores:
+        raise UserError("reports/ 里还没有任何月份的报表，没有可生成的内容")
+    with console.status("生成文件……"):
+        written = write(render(c, out), out)
+    missing = [m for m in camp.months if m not in c.scores]
+    for m, s in c.scores.items():
+        console.print(f"[green]✓[/green] {m}：{len(s.units)} 个单位已计分")
+    if missing:
+        console.print(f"[yellow]尚缺 {'、'.join(missing)} 的报表，暂不生成活动结束汇总（final/）[/yellow]")
+    else:
+        console.print("[green]✓[/green] 活动结束汇总（final/）已生成")
+    _targets_table(c)
+    console.print(f"共写出 {len(written)} 个文件到 {out}")
+
+
+@click.command("forms")
+@click.argument("campaign", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--month", required=True, help="报表月份，格式 YYYY-MM，如 2023-06。")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹：每个参评单位一个 <单位>.xlsx。")
+@click.option("--unit", "units", multiple=True, help="只为这个单位生成（可重复使用）；默认全部参评单位。")
+def forms_cmd(campaign: Path, month: str, out: Path, units: tuple[str, ...]) -> None:
+    """为每个参评单位生成当月空白报表：工作表和表头齐全，已填好单位名称，
+    下拉选项、日期和数字校验齐备；填好后放进 reports/YYYY-MM/ 即可参与计分。"""
+    from gongwen.campaign.folder import load_campaign
+    from gongwen.campaign.forms import make_forms
+
+    camp = load_campaign(campaign)
+    with console.status("生成空白报表……"):
+        written = make_forms(camp, month, out, list(units) or None)
+    console.print(f"[green]✓[/green] 已为 {len(written)} 个单位生成 {month} 空白报表，放在 {out}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(build_cmd)
+    group.add_command(forms_cmd)
