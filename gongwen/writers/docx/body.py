@@ -1,0 +1,246 @@
+"""主体: title, 主送机关, body blocks (paragraphs with run-in headings,
+tables, pictures, page breaks) and the attachment pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx.shared import Pt
+
+from gongwen.notice.titles import title_lines
+from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
+from gongwen.writers.docx import oxml, sections
+from gongwen.writers.docx.header import em_offset
+from gongwen.writers.docx.styles import (
+    HEADING_STYLE, BY_ID, Metrics, RunStyle, add_paragraph, add_text, run_style,
+)
+
+HEADING_ROLE = {"h1": "heading1", "h2": "heading2", "h3": "body", "h4": "body"}
+
+
+@dataclass
+class Flow:
+    """Where the writer is: pending page break, current orientation."""
+
+    break_before_next: bool = False
+
+
+def last_paragraph(document):
+    """The body's last element as a Paragraph, or None if it is a table."""
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    body = document.element.body
+    children = [c for c in body if c.tag != oxml.qn("w:sectPr")]
+    if children and children[-1].tag == oxml.qn("w:p"):
+        return DocxParagraph(children[-1], document._body)
+    return None
+
+
+def _exact(p, line_pt: float, before_pt: float = 0.0) -> None:
+    oxml.set_line_exact(p._p.get_or_add_pPr(), line_pt, max(before_pt, 0.0))
+
+
+def title(document, notice: Notice, m: Metrics, rule_gap_pt: float, style_id: str = "gwTitle",
+          text: str | None = None, subtitle: str | None = None):
+    """A 2号 小标宋 title, centred, its lines from title_lines (so the PDF
+    breaks identically), one paragraph with line breaks; rule_gap_pt is the
+    distance wanted from the paragraph top to the em-box top of line 1."""
+    lines = title_lines(text if text is not None else notice.title, int(m.layout.title.max_chars_per_line))
+    size = m.size("er_hao")
+    pitch = float(m.layout.title.line_pitch_pt)
+    p = add_paragraph(document, style_id, "", m)
+    _exact(p, pitch, rule_gap_pt - em_offset(pitch, size))
+    rs = run_style(style_id, m)
+    for i, line in enumerate(lines):
+        runs = add_text(p, line, rs)
+        if i < len(lines) - 1:
+            oxml.add_break(runs[-1]._r)
+    last = p
+    note = subtitle if subtitle is not None else (notice.title_note if style_id == "gwTitle" else None)
+    if note:
+        last = add_paragraph(document, "gwTitleNote", note, m)
+        _exact(last, m.pitch)
+    return last
+
+
+def addressee(document, notice: Notice, m: Metrics) -> None:
+    if not notice.addressee:
+        return
+    p = add_paragraph(document, "gwAddressee", notice.addressee, m)
+    pPr = p._p.get_or_add_pPr()
+    oxml.set_indent(pPr)
+    # n blank lines between the title's last em box and the addressee's
+    tp, ts = float(m.layout.title.line_pitch_pt), m.size("er_hao")
+    under_title = tp - em_offset(tp, ts) - ts
+    n = int(m.layout.title.addressee_lines_below)
+    _exact(p, m.pitch, n * m.pitch - under_title - em_offset(m.pitch, m.body))
+
+
+def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):
+    style_id = HEADING_STYLE[para.kind]
+    p = add_paragraph(container, style_id, "", m)
+    pPr = p._p.get_or_add_pPr()
+    if para.align != "justify":
+        oxml.set_jc(pPr, para.align)
+    if para.indent_chars != BY_ID[style_id].indent_chars:
+        oxml.set_indent(pPr, first_line_pt=para.indent_chars * m.zi)
+    if flow and flow.break_before_next:
+        oxml.set_flag(pPr, "pageBreakBefore")
+        flow.break_before_next = False
+    body_rs = run_style("gwBody", m)
+    if para.kind == "body":
+        add_text(p, para.text, body_rs, para.highlight)
+        return p
+    head_rs = RunStyle(HEADING_ROLE[para.kind], m.body, m.char_spacing)
+    runin = para.runin if 0 < para.runin <= len(para.text) else len(para.text)
+    if runin == len(para.text):  # a stand-alone heading stays with what it heads
+        oxml.set_flag(pPr, "keepNext")
+    add_text(p, para.text[:runin], head_rs, para.highlight)
+    if runin < len(para.text):
+        add_text(p, para.text[runin:], body_rs, para.highlight)
+    return p
+
+
+def _table_size(t: Table, m: Metrics) -> float:
+    if t.font_size == "body":
+        return m.body
+    if t.font_size in ("table", "table_small"):
+        return m.size(t.font_size)
+    small = t.ncols >= int(m.layout.docx.table_small_min_cols)
+    return m.size("table_small" if small else "table")
+
+
+def is_landscape(t: Table, m: Metrics) -> bool:
+    if t.landscape is not None:
+        return t.landscape
+    return t.ncols >= int(m.layout.tables.landscape_min_cols)
+
+
+def table(document, t: Table, m: Metrics, flow: Flow) -> None:
+    """Header rows in 黑体 repeat on every page; rows never split; borders
+    tables.border_pt; widths from Table.widths over the text-block width."""
+    landscape = is_landscape(t, m)
+    width = m.block_width
+    if landscape:
+        sections.new_section(document, last_paragraph(document), m, landscape=True)
+        width = m.block_height  # the portrait block turned a quarter
+        flow.break_before_next = False
+    if t.title:
+        tp = add_paragraph(document, "gwTableTitle", t.title, m)
+        _exact(tp, m.pitch)
+        if flow.break_before_next:
+            oxml.set_flag(tp._p.get_or_add_pPr(), "pageBreakBefore")
+            flow.break_before_next = False
+    elif flow.break_before_next:
+        brk = add_paragraph(document, "gwRule", "", m)
+        _exact(brk, 1.0)
+        oxml.set_flag(brk._p.get_or_add_pPr(), "pageBreakBefore")
+        flow.break_before_next = False
+    ncols = max(t.ncols, 1)
+    rel = list(t.widths or [1.0] * ncols)
+    rel += [1.0] * (ncols - len(rel))
+    total = sum(rel) or 1.0
+    widths = [width * w / total for w in rel]
+    size = _table_size(t, m)
+    rows = t.header + t.rows
+    tbl_obj = document.add_table(rows=len(rows), cols=ncols)
+    tbl = tbl_obj._tbl
+    oxml.set_table_width(tbl, width, widths)
+    oxml.set_table_jc(tbl, "center")
+    oxml.set_table_borders(tbl, float(m.layout.tables.border_pt), m.black)
+    pad = float(m.layout.tables.row_padding_pt)
+    oxml.set_table_cell_margins(tbl, pad, pad, pad, pad)
+    head_rs = RunStyle("table_header", size)
+    body_rs = RunStyle("body", size)
+    nhead = len(t.header)
+    for r, (row, values) in enumerate(zip(tbl_obj.rows, rows)):
+        header = r < nhead
+        oxml.set_row_flags(row._tr, header=header, cant_split=True)
+        for c, cell in enumerate(row.cells):
+            text = values[c] if c < len(values) else ""
+            p = cell.paragraphs[0]
+            p.style = "表头" if header else "表格文字"
+            pPr = p._p.get_or_add_pPr()
+            if not header and t.align and c < len(t.align):
+                oxml.set_jc(pPr, t.align[c])
+            add_text(p, text, head_rs if header else body_rs)
+            oxml.set_cell_valign(cell._tc, "center")
+    after = None
+    if t.note:
+        after = add_paragraph(document, "gwTableNote", t.note, m)
+        pPr = after._p.get_or_add_pPr()
+        oxml.set_line_auto(pPr, before_pt=pad)
+        for run in after.runs:
+            oxml.set_size(run._r.get_or_add_rPr(), size)
+    if landscape:
+        sections.new_section(document, after, m, landscape=False)
+
+
+def image(document, img: Image, m: Metrics, flow: Flow) -> None:
+    if img.title:
+        tp = add_paragraph(document, "gwTableTitle", img.title, m)
+        _exact(tp, m.pitch)
+        if flow.break_before_next:
+            oxml.set_flag(tp._p.get_or_add_pPr(), "pageBreakBefore")
+            flow.break_before_next = False
+    path = Path(img.path)
+    if not path.is_file():
+        p = add_paragraph(document, "gwBody", f"【缺少图片：{img.path}】", m)
+        return
+    p = add_paragraph(document, "gwImage", "", m)
+    if flow.break_before_next:
+        oxml.set_flag(p._p.get_or_add_pPr(), "pageBreakBefore")
+        flow.break_before_next = False
+    p.add_run().add_picture(str(path), width=Pt(m.block_width * img.width_ratio))
+
+
+def blocks(document, items: list[Block], m: Metrics, flow: Flow | None = None) -> None:
+    flow = flow or Flow()
+    for block in items:
+        if isinstance(block, Paragraph):
+            paragraph(document, block, m, flow)
+        elif isinstance(block, Table):
+            table(document, block, m, flow)
+        elif isinstance(block, Image):
+            image(document, block, m, flow)
+        elif isinstance(block, PageBreak):
+            flow.break_before_next = True
+    if flow.break_before_next:  # a trailing break: honour it with an empty page start
+        p = add_paragraph(document, "gwBody", "", m)
+        oxml.set_flag(p._p.get_or_add_pPr(), "pageBreakBefore")
+        flow.break_before_next = False
+
+
+def attachment_pages(document, notice: Notice, m: Metrics) -> None:
+    """Each attachment with text on a new page: 附件N (黑体) on line 1, the
+    title centred on line 3, then its body."""
+    shown = [a for a in notice.attachments if not a.note_only]
+    for att in shown:
+        _attachment(document, notice, att, m, numbered=len(notice.attachments) > 1)
+
+
+def _attachment(document, notice: Notice, att: Attachment, m: Metrics, numbered: bool) -> None:
+    label = f"附件{att.number}" if numbered else "附件"
+    lp = add_paragraph(document, "gwAttachLabel", label, m)
+    pPr = lp._p.get_or_add_pPr()
+    oxml.set_flag(pPr, "pageBreakBefore")
+    oxml.set_indent(pPr)
+    _exact(lp, m.pitch)
+    line_gap = (int(m.layout.attachment_page.title_line) - int(m.layout.attachment_page.label_line)) * m.pitch
+    # from the top of the label line to the em top of the title's first line
+    title(document, notice, m, line_gap - m.pitch + em_offset(m.pitch, m.body), style_id="gwAttachTitle",
+          text=att.title, subtitle=att.subtitle or "")
+    flow = Flow()
+    first = True
+    for block in att.body:
+        if first and isinstance(block, Paragraph):
+            p = paragraph(document, block, m, flow)
+            # one blank line between the title and the text
+            _exact(p, m.pitch, m.pitch - (float(m.layout.title.line_pitch_pt) - em_offset(
+                float(m.layout.title.line_pitch_pt), m.size("er_hao")) - m.size("er_hao"))
+                   - em_offset(m.pitch, m.body))
+            first = False
+            continue
+        first = False
+        blocks(document, [block], m, flow)

@@ -1,0 +1,171 @@
+"""The end of the 主体 and the 版记: 附件说明, 署名 and 成文日期 (with or
+without seal, single or joint), 附注, 纪要 attendance lines, and the 版记
+rules with 抄送 and 印发 at the foot of the last page."""
+
+from __future__ import annotations
+
+from gongwen.notice.numbers import cn_date
+from gongwen.notice.tree import Notice
+from gongwen.writers.docx import oxml, sections
+from gongwen.writers.docx.body import last_paragraph
+from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style
+
+
+def _exact(p, line_pt: float, before_pt: float = 0.0) -> None:
+    oxml.set_line_exact(p._p.get_or_add_pPr(), line_pt, max(before_pt, 0.0))
+
+
+def attachment_note(document, notice: Notice, m: Metrics) -> None:
+    """附件：1. name — two 字 in, one blank line under the body; wrapped lines
+    and later items align with the first character of the name."""
+    if not notice.attachments:
+        return
+    zi = m.zi
+    start = float(m.layout.attachment_note.indent_chars) * zi
+    label = "附件："
+    label_w = m.text_width(label)
+    rs = run_style("gwAttachNote", m)
+    before = float(m.layout.attachment_note.lines_above) * m.pitch
+    if len(notice.attachments) == 1:
+        att = notice.attachments[0]
+        p = add_paragraph(document, "gwAttachNote", "", m)
+        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=start + label_w, first_line_pt=-label_w)
+        _exact(p, m.pitch, before)
+        add_text(p, label + att.title.replace("\n", ""), rs)
+        return
+    widest_no = max(m.text_width(f"{a.number}.") for a in notice.attachments)
+    name_at = start + label_w + widest_no + zi * 0.5
+    for i, att in enumerate(notice.attachments):
+        p = add_paragraph(document, "gwAttachNote", "", m)
+        pPr = p._p.get_or_add_pPr()
+        oxml.set_indent(pPr, left_pt=name_at, first_line_pt=-(name_at - start))
+        oxml.set_tabs(pPr, [("left", start + label_w), ("left", name_at)])
+        _exact(p, m.pitch, before if i == 0 else 0.0)
+        lead = label if i == 0 else "\t"
+        add_text(p, f"{lead}{att.number}.\t{att.title.replace(chr(10), '')}", rs)
+
+
+def signature(document, notice: Notice, m: Metrics) -> None:
+    """署名 and 成文日期. Without seal: the name two 字 in from the right,
+    the date starting two 字 right of the name (or, if longer, two 字 in
+    from the right with the name moved to match). With seal: the date four
+    字 in from the right and the name centred over it."""
+    if notice.date is None and not notice.signatures:
+        return
+    sig = m.layout.signature
+    zi = m.zi
+    right = m.block_width
+    date = cn_date(notice.date) if notice.date else ""
+    date_w = m.text_width(date)
+    names = [n for n in notice.signatures if n]
+    name_w = max((m.text_width(n) for n in names), default=0.0)
+    if notice.seal:
+        date_start = right - float(sig.date_right_chars_seal) * zi - date_w
+        name_starts = [date_start + (date_w - m.text_width(n)) / 2 for n in names]
+    else:
+        name_start = right - float(sig.right_chars_no_seal) * zi - name_w
+        date_start = name_start + float(sig.date_offset_chars) * zi
+        limit = right - float(sig.date_right_chars_long) * zi
+        if names and date_start + date_w > limit + 0.5:
+            date_start = limit - date_w
+            name_start = date_start - float(sig.date_offset_chars) * zi
+        if not names:
+            date_start = right - float(sig.date_right_chars_seal) * zi - date_w
+        name_starts = [name_start] * len(names)
+    before = float(sig.lines_above) * m.pitch
+    first = True
+    for name, x in zip(names, name_starts):
+        p = add_paragraph(document, "gwSignature", "", m)
+        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=max(x, 0.0))
+        _exact(p, m.pitch, before if first else 0.0)
+        oxml.set_flag(p._p.get_or_add_pPr(), "keepNext")
+        add_text(p, name, run_style("gwSignature", m))
+        first = False
+    if date:
+        p = add_paragraph(document, "gwDate", "", m)
+        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=max(date_start, 0.0))
+        _exact(p, m.pitch, before if first else 0.0)
+        add_text(p, date, run_style("gwDate", m))
+
+
+def note(document, notice: Notice, m: Metrics) -> None:
+    """附注 in full-width parentheses, two 字 in, on the line after the date."""
+    if not notice.note:
+        return
+    text = notice.note.strip()
+    if not (text.startswith("（") and text.endswith("）")):
+        text = f"（{text.strip('()（）')}）"
+    p = add_paragraph(document, "gwNote", text, m)
+    _exact(p, m.pitch)
+
+
+def attendance(document, notice: Notice, m: Metrics) -> None:
+    """纪要: 出席/请假/列席 — label in 黑体, names in 仿宋, two 字 in,
+    wrapped lines aligned after the colon."""
+    if not notice.attendance:
+        return
+    start = 2 * m.zi
+    first = True
+    for label, names in notice.attendance.items():
+        head = f"{label}："
+        head_w = m.text_width(head)
+        p = add_paragraph(document, "gwAttendance", "", m)
+        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=start + head_w, first_line_pt=-head_w)
+        _exact(p, m.pitch, m.pitch if first else 0.0)
+        add_text(p, head, RunStyle("label", m.body, m.char_spacing))
+        add_text(p, names, run_style("gwAttendance", m))
+        first = False
+
+
+def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
+    """版记 as a one-column table floating at the bottom of the text block:
+    thick rule, 抄送, thin rule, 印发机关 … 印发日期印发, thick rule.
+    own_page: a new section starting on an even page, without page numbers."""
+    if not notice.has_banji:
+        return
+    bj = m.layout.banji
+    letter = notice.format == "letter"
+    rows: list[str] = []
+    if notice.cc:
+        rows.append("cc")
+    if notice.printer and not letter:
+        rows.append("print")
+    if not rows:
+        return
+    if own_page:
+        section = sections.new_section(document, last_paragraph(document), m, kind="evenPage")
+        sections.empty_footers(section)
+    size = m.size("si_hao")
+    zi = m.zi * float(bj.indent_chars)
+    thick, thin = float(bj.thick_rule_pt), float(bj.thin_rule_pt)
+    table = document.add_table(rows=len(rows), cols=1)
+    tbl = table._tbl
+    oxml.set_table_width(tbl, m.block_width, [m.block_width])
+    oxml.set_table_jc(tbl, "center")
+    oxml.set_table_cell_margins(tbl, 0, 0, 0, 0)
+    oxml.set_table_borders(tbl, 0, m.black, sides={"top": thick, "bottom": thick, "insideH": thin})
+    oxml.set_table_float_bottom(tbl, oxml.mm_to_pt(m.layout.page.margin_left_mm))
+    rs = RunStyle("banji", size)
+    for row, kind in zip(table.rows, rows):
+        oxml.set_row_flags(row._tr, cant_split=True)
+        cell = row.cells[0]
+        p = cell.paragraphs[0]
+        if kind == "cc":
+            p.style = "抄送"
+            head = "抄送："
+            head_w = len(head) * size
+            oxml.set_indent(p._p.get_or_add_pPr(), left_pt=zi + head_w, right_pt=zi, first_line_pt=-head_w)
+            oxml.set_jc(p._p.get_or_add_pPr(), "justify")
+            add_text(p, head + notice.cc, rs)
+        else:
+            p.style = "印发"
+            pPr = p._p.get_or_add_pPr()
+            oxml.set_indent(pPr, left_pt=zi, right_pt=zi)
+            oxml.set_tabs(pPr, [("right", m.block_width - zi)])
+            date = f"{cn_date(notice.print_date)}印发" if notice.print_date else "印发"
+            add_text(p, f"{notice.printer}\t{date}", rs)
+    # The table must be followed by a paragraph; keep it one point high so it
+    # cannot push anything onto an extra page.
+    tail = document.add_paragraph()
+    tail.style = "版头分隔线"
+    _exact(tail, 1.0)

@@ -1,0 +1,66 @@
+"""Saving: fixed metadata and a zip with fixed entry times, so the same
+notice always gives byte-identical files (archives and diffs rely on it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from gongwen.notice.tree import Notice
+from gongwen.writers.docx import oxml
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+XML_TYPES = ("xml",)
+
+
+def _fixed_time(notice: Notice) -> dt.datetime:
+    day = notice.date or dt.date(2000, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def finish(document, notice: Notice) -> None:
+    """Core properties, settings and theme-font clean-up on every part."""
+    props = document.core_properties
+    when = _fixed_time(notice)
+    props.created = when
+    props.modified = when
+    props.last_printed = when
+    props.revision = 1
+    props.author = notice.organs[0] if notice.organs else ""
+    props.last_modified_by = props.author
+    props.title = notice.title.replace("\n", "")
+    props.language = "zh-CN"
+    props.subject = ""
+    props.keywords = ""
+    props.comments = ""
+    props.category = ""
+    settings = document.settings.element
+    oxml.remove_rsids(settings)
+    oxml.strip_theme_fonts(document.element)
+    for part in document.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is not None:
+            oxml.strip_theme_fonts(element)
+        elif str(part.partname).endswith(".xml") and b"Theme=" in (part.blob or b""):
+            # e.g. stylesWithEffects.xml, which python-docx keeps as bytes
+            root = etree.fromstring(part.blob)
+            oxml.strip_theme_fonts(root)
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def save(document, path: Path) -> None:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    buffer.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    Path(path).write_bytes(out.getvalue())

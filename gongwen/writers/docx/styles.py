@@ -1,0 +1,264 @@
+"""The Chinese paragraph styles (正文, 一级标题, 发文字号 …) and the runs that
+fill them. Every number comes from styles/layout.yaml and every font from a
+role in styles/fonts.yaml, so the DOCX and the PDF cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from docx.enum.style import WD_STYLE_TYPE
+
+from gongwen.notice.fonts import office_font
+from gongwen.notice.layout import Layout, load_layout, mm
+from gongwen.writers.docx import oxml
+
+PLACEHOLDER = re.compile(r"\*\*+|【[^】]*】")
+HALF_WIDTH = re.compile(r"[\x20-\x7e]")
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Derived layout numbers in points, named the way the standard talks."""
+
+    layout: Layout
+
+    @property
+    def zi(self) -> float:
+        """One 字: the grid character pitch (156 mm / 28)."""
+        return self.layout.char_pitch_pt
+
+    @property
+    def pitch(self) -> float:
+        return self.layout.line_pitch_pt
+
+    @property
+    def body(self) -> float:
+        return self.layout.body_size_pt
+
+    @property
+    def block_width(self) -> float:
+        return self.layout.block_width_pt
+
+    @property
+    def block_height(self) -> float:
+        return self.layout.block_height_pt
+
+    @property
+    def char_spacing(self) -> float:
+        return float(self.layout.grid.docx_char_spacing_pt)
+
+    @property
+    def red(self) -> str:
+        return self.layout.colors.red
+
+    @property
+    def black(self) -> str:
+        return self.layout.colors.black
+
+    def size(self, name: str) -> float:
+        return self.layout.size(name)
+
+    def text_width(self, text: str, size: float | None = None) -> float:
+        """Width of a line of text in points: full-width characters one
+        advance, ASCII half of one (digits in CJK fonts are half-width)."""
+        size = size or self.body
+        advance = size + (self.char_spacing if size == self.body else 0.0)
+        return sum(advance * (0.5 if HALF_WIDTH.match(ch) else 1.0) for ch in text)
+
+    @cached_property
+    def glyph_line_factor(self) -> float:
+        """Exact line height per point of font size that puts the em-box top
+        at the top of the line (baseline at 4/5 of an exact line, em top
+        0.88 em above the baseline)."""
+        return float(self.layout.docx.exact_line_per_em)
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    name: str  # the Chinese name staff see in Word's style gallery
+    style_id: str
+    role: str  # font role in styles/fonts.yaml
+    size: str  # key of layout.sizes_pt
+    align: str = "justify"
+    indent_chars: float = 0.0
+    pitch: str | None = "grid"  # "grid", "title", "banji", None (single spacing)
+    snap: bool = True
+    color: str | None = None
+    spacing: bool = True  # the -0.25 pt grid letter spacing (3号 text)
+    outline: int | None = None
+    keep_next: bool = False
+
+
+STYLES: list[StyleSpec] = [
+    StyleSpec("正文", "gwBody", "body", "san_hao", indent_chars=2),
+    StyleSpec("一级标题", "gwH1", "heading1", "san_hao", indent_chars=2, outline=0),
+    StyleSpec("二级标题", "gwH2", "heading2", "san_hao", indent_chars=2, outline=1),
+    StyleSpec("三级标题", "gwH3", "body", "san_hao", indent_chars=2, outline=2),
+    StyleSpec("四级标题", "gwH4", "body", "san_hao", indent_chars=2, outline=3),
+    StyleSpec("标题", "gwTitle", "title", "er_hao", align="center", pitch="title", snap=False, spacing=False),
+    StyleSpec("标题注", "gwTitleNote", "heading2", "san_hao", align="center"),
+    StyleSpec("份号", "gwCopyNo", "body", "san_hao", align="left"),
+    StyleSpec("密级", "gwSecrecy", "label", "san_hao", align="left"),
+    StyleSpec("紧急程度", "gwUrgency", "label", "san_hao", align="left"),
+    StyleSpec("发文机关标志", "gwMasthead", "masthead", "er_hao", align="center", pitch=None, snap=False,
+              color="red", spacing=False),
+    StyleSpec("发文字号", "gwNumber", "body", "san_hao", align="center", snap=False),
+    StyleSpec("版头分隔线", "gwRule", "body", "san_hao", align="left", pitch=None, snap=False),
+    StyleSpec("主送机关", "gwAddressee", "body", "san_hao"),
+    StyleSpec("附件说明", "gwAttachNote", "body", "san_hao"),
+    StyleSpec("署名", "gwSignature", "body", "san_hao", align="left"),
+    StyleSpec("成文日期", "gwDate", "body", "san_hao", align="left"),
+    StyleSpec("附注", "gwNote", "body", "san_hao", indent_chars=2),
+    StyleSpec("出席", "gwAttendance", "body", "san_hao"),
+    StyleSpec("附件标识", "gwAttachLabel", "label", "san_hao", align="left"),
+    StyleSpec("附件标题", "gwAttachTitle", "title", "er_hao", align="center", pitch="title", snap=False,
+              spacing=False),
+    StyleSpec("表格标题", "gwTableTitle", "label", "san_hao", align="center", keep_next=True),
+    StyleSpec("表格文字", "gwTableText", "body", "table", align="center", pitch=None, snap=False, spacing=False),
+    StyleSpec("表头", "gwTableHeader", "table_header", "table", align="center", pitch=None, snap=False,
+              spacing=False),
+    StyleSpec("表注", "gwTableNote", "body", "table", align="left", pitch=None, snap=False, spacing=False),
+    StyleSpec("图片", "gwImage", "body", "san_hao", align="center", pitch=None, snap=False),
+    StyleSpec("抄送", "gwCc", "banji", "si_hao", pitch="banji", snap=False, spacing=False),
+    StyleSpec("印发", "gwPrint", "banji", "si_hao", align="left", pitch="banji", snap=False, spacing=False),
+    StyleSpec("页码", "gwPageNumber", "page_number", "si_hao", align="right", pitch=None, snap=False,
+              spacing=False),
+]
+BY_ID = {s.style_id: s for s in STYLES}
+HEADING_STYLE = {"body": "gwBody", "h1": "gwH1", "h2": "gwH2", "h3": "gwH3", "h4": "gwH4"}
+
+
+def metrics() -> Metrics:
+    return Metrics(load_layout())
+
+
+def _pitch(m: Metrics, key: str | None) -> float | None:
+    if key == "grid":
+        return m.pitch
+    if key == "title":
+        return float(m.layout.title.line_pitch_pt)
+    if key == "banji":
+        return float(m.layout.banji.line_pitch_pt)
+    return None
+
+
+def install_styles(document, m: Metrics) -> None:
+    """Replace theme fonts with named ones and add the Chinese styles."""
+    styles_el = document.styles.element
+    oxml.strip_theme_fonts(styles_el)
+    # docDefaults: the body font and size, no spacing after paragraphs.
+    defaults = styles_el.find(oxml.qn("w:docDefaults"))
+    rpr = defaults.find(oxml.qn("w:rPrDefault")).find(oxml.qn("w:rPr"))
+    oxml.set_fonts(rpr, office_font("body"))
+    oxml.set_size(rpr, m.body)
+    oxml.set_lang(rpr)
+    ppr = defaults.find(oxml.qn("w:pPrDefault")).find(oxml.qn("w:pPr"))
+    oxml.set_line_auto(ppr)
+    # Any built-in style that names a font now names an explicit one.
+    for fonts in styles_el.iter(oxml.qn("w:rFonts")):
+        if not fonts.get(oxml.qn("w:eastAsia")):
+            fonts.getparent().remove(fonts)
+    normal = document.styles["Normal"]
+    oxml.set_fonts(normal.element.get_or_add_rPr(), office_font("body"))
+    oxml.set_size(normal.element.get_or_add_rPr(), m.body)
+
+    for spec in STYLES:
+        style = document.styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
+        style.style_id = spec.style_id
+        style.base_style = normal
+        style.quick_style = True
+        el = style.element
+        rPr = el.get_or_add_rPr()
+        oxml.set_fonts(rPr, office_font(spec.role))
+        oxml.set_size(rPr, m.size(spec.size))
+        oxml.set_kern_off(rPr)
+        if spec.color:
+            oxml.set_color(rPr, m.red if spec.color == "red" else spec.color)
+        if spec.spacing:
+            oxml.set_char_spacing(rPr, m.char_spacing)
+        pPr = el.get_or_add_pPr()
+        pitch = _pitch(m, spec.pitch)
+        if pitch:
+            oxml.set_line_exact(pPr, pitch)
+        else:
+            oxml.set_line_auto(pPr)
+        oxml.set_snap_to_grid(pPr, spec.snap)
+        oxml.set_indent(pPr, first_line_pt=spec.indent_chars * m.zi)
+        oxml.set_jc(pPr, spec.align)
+        oxml.set_flag(pPr, "widowControl", False)
+        if spec.keep_next:
+            oxml.set_flag(pPr, "keepNext")
+        if spec.outline is not None:
+            oxml.set_outline_level(pPr, spec.outline)
+
+
+# -- runs -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunStyle:
+    """What a run carries explicitly (fonts are always explicit)."""
+
+    role: str
+    size: float
+    spacing: float = 0.0
+    color: str | None = None
+
+
+def run_style(spec_id: str, m: Metrics, role: str | None = None) -> RunStyle:
+    spec = BY_ID[spec_id]
+    colour = m.red if spec.color == "red" else spec.color
+    return RunStyle(role or spec.role, m.size(spec.size), m.char_spacing if spec.spacing else 0.0, colour)
+
+
+def add_text(paragraph, text: str, rs: RunStyle, highlight: bool = False):
+    """Append text as runs; placeholders (【…】, ***) are highlighted yellow."""
+    pos = 0
+    pieces: list[tuple[str, bool]] = []
+    for match in PLACEHOLDER.finditer(text):
+        if match.start() > pos:
+            pieces.append((text[pos:match.start()], highlight))
+        pieces.append((match.group(0), True))
+        pos = match.end()
+    if pos < len(text) or not pieces:
+        pieces.append((text[pos:], highlight))
+    runs = []
+    for piece, marked in pieces:
+        if not piece and runs:
+            continue
+        run = paragraph.add_run(piece)
+        format_run(run, rs, marked)
+        runs.append(run)
+    return runs
+
+
+def format_run(run, rs: RunStyle, highlight: bool = False) -> None:
+    rPr = run._r.get_or_add_rPr()
+    oxml.set_fonts(rPr, office_font(rs.role))
+    if rs.color:
+        oxml.set_color(rPr, rs.color)
+    if rs.spacing:
+        oxml.set_char_spacing(rPr, rs.spacing)
+    oxml.set_size(rPr, rs.size)
+    if highlight:
+        oxml.set_highlight(rPr)
+
+
+def add_paragraph(container, style_id: str, text: str = "", m: Metrics | None = None,
+                  role: str | None = None, highlight: bool = False):
+    """A paragraph in a Chinese style with its text as explicit runs."""
+    m = m or metrics()
+    p = container.add_paragraph()
+    p.style = BY_ID[style_id].name
+    if text:
+        add_text(p, text, run_style(style_id, m, role), highlight)
+    return p
+
+
+def style_name(style_id: str) -> str:
+    return BY_ID[style_id].name
+
+
+def mm_to_pt(value: float) -> float:
+    return mm(value)
