@@ -259,9 +259,13 @@ def build_sheets(cfg: CampaignConfig, problems: list[str]) -> S.SheetSet:
 class _Checker:
     def __init__(self, cfg: CampaignConfig, sheets: S.SheetSet, problems: list[str]):
         self.cfg, self.sheets, self.problems = cfg, sheets, problems
+        self.use = ""  # while checking a named filter: where it is used
+        self.seen: set[tuple[str, str]] = set()
 
     def err(self, key: str, reason: str) -> None:
-        self.problems.append(f"键 {key}：{reason}")
+        line = f"键 {key}：{reason}" + (f"（用于 {self.use}）" if self.use else "")
+        if line not in self.problems:
+            self.problems.append(line)
 
     def sheet(self, key: str, name: str) -> S.Sheet | None:
         sh = self.sheets.get(name)
@@ -287,8 +291,13 @@ class _Checker:
                 if cond not in self.cfg.filters:
                     self.err(k, f"没有名为“{cond}”的筛选条件（filters）{_near(cond, self.cfg.filters)}")
                     continue
+                if (cond, sheet.name) in self.seen:
+                    continue
+                self.seen.add((cond, sheet.name))
+                self.use = k
                 for j, c in enumerate(self.cfg.filters[cond]):
-                    self.condition(f"filters.{cond}[{j + 1}]（用于 {k}）", sheet, c)
+                    self.condition(f"filters.{cond}[{j + 1}]", sheet, c)
+                self.use = ""
             else:
                 self.condition(k, sheet, cond)
 
