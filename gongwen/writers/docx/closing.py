@@ -4,6 +4,8 @@ rules with 抄送 and 印发 at the foot of the last page."""
 
 from __future__ import annotations
 
+import math
+
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.tree import Notice
 from gongwen.writers.docx import oxml, sections
@@ -49,41 +51,62 @@ def signature(document, notice: Notice, m: Metrics) -> None:
     """署名 and 成文日期. Without seal: the name two 字 in from the right,
     the date starting two 字 right of the name (or, if longer, two 字 in
     from the right with the name moved to match). With seal: the date four
-    字 in from the right and the name centred over it."""
+    字 in from the right and the name centred over it.
+
+    What the standard fixes exactly is anchored exactly (right-aligned
+    names and dates, the date's first character); only what depends on the
+    width of the date's digits uses the estimate (digits half a 字)."""
     if notice.date is None and not notice.signatures:
         return
     sig = m.layout.signature
     zi = m.zi
-    right = m.block_width
     date = cn_date(notice.date) if notice.date else ""
     date_w = m.text_width(date)
     names = [n for n in notice.signatures if n]
     name_w = max((m.text_width(n) for n in names), default=0.0)
-    if notice.seal:
-        date_start = right - float(sig.date_right_chars_seal) * zi - date_w
-        name_starts = [date_start + (date_w - m.text_width(n)) / 2 for n in names]
+    date_place: tuple[str, float]  # ("left", left indent) or ("right", right indent)
+    name_places: list[tuple[str, float]]
+    if notice.seal or not names:
+        date_right = float(sig.date_right_chars_seal) * zi
+        date_place = ("right", date_right)
+        name_places = [("right", max(date_right + (date_w - m.text_width(n)) / 2, 0.0)) for n in names]
     else:
-        name_start = right - float(sig.right_chars_no_seal) * zi - name_w
-        date_start = name_start + float(sig.date_offset_chars) * zi
-        limit = right - float(sig.date_right_chars_long) * zi
-        if names and date_start + date_w > limit + 0.5:
-            date_start = limit - date_w
-            name_start = date_start - float(sig.date_offset_chars) * zi
-        if not names:
-            date_start = right - float(sig.date_right_chars_seal) * zi - date_w
-        name_starts = [name_start] * len(names)
+        name_right = float(sig.right_chars_no_seal) * zi
+        offset = float(sig.date_offset_chars) * zi
+        name_start = m.block_width - name_right - name_w
+        long_right = float(sig.date_right_chars_long) * zi
+        if name_start + offset + date_w > m.block_width - long_right + 0.5:
+            # The date is longer: two 字 in from the right, the names follow it.
+            date_place = ("right", long_right)
+            name_start = m.block_width - long_right - date_w - offset
+            name_places = [("left", name_start)] * len(names)
+        else:
+            date_place = ("left", name_start + offset)
+            # Stacked names (joint) start together; a single one ends 2 字 in.
+            name_places = ([("right", name_right)] if len(names) == 1
+                           else [("left", name_start)] * len(names))
     before = float(sig.lines_above) * m.pitch
     first = True
-    for name, x in zip(names, name_starts):
+
+    def place(p, where: tuple[str, float]) -> None:
+        pPr = p._p.get_or_add_pPr()
+        side, value = where
+        oxml.set_jc(pPr, side)
+        if side == "right":
+            oxml.set_indent(pPr, right_pt=value)
+        else:
+            oxml.set_indent(pPr, left_pt=max(value, 0.0))
+
+    for name, where in zip(names, name_places):
         p = add_paragraph(document, "gwSignature", "", m)
-        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=max(x, 0.0))
+        place(p, where)
         _exact(p, m.pitch, before if first else 0.0)
         oxml.set_flag(p._p.get_or_add_pPr(), "keepNext")
         add_text(p, name, run_style("gwSignature", m))
         first = False
     if date:
         p = add_paragraph(document, "gwDate", "", m)
-        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=max(date_start, 0.0))
+        place(p, date_place)
         _exact(p, m.pitch, before if first else 0.0)
         add_text(p, date, run_style("gwDate", m))
 
@@ -117,6 +140,20 @@ def attendance(document, notice: Notice, m: Metrics) -> None:
         first = False
 
 
+def _banji_height(notice: Notice, m: Metrics, rows: list[str]) -> float:
+    """Estimated height of the 版记 table: banji lines plus the rules."""
+    bj = m.layout.banji
+    size = m.size("si_hao")
+    inner = m.block_width - 2 * m.zi * float(bj.indent_chars)
+    lines = 0
+    for kind in rows:
+        if kind == "cc":
+            lines += max(1, math.ceil((3 * size + m.text_width(notice.cc or "", size)) / inner))
+        else:
+            lines += 1
+    return lines * float(bj.line_pitch_pt) + 2 * float(bj.thick_rule_pt) + float(bj.thin_rule_pt)
+
+
 def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
     """版记 as a one-column table floating at the bottom of the text block:
     thick rule, 抄送, thin rule, 印发机关 … 印发日期印发, thick rule.
@@ -134,7 +171,13 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
         return
     if own_page:
         section = sections.new_section(document, last_paragraph(document), m, kind="evenPage")
-        sections.empty_footers(section)
+        sections.empty_footers(section, m)
+        # Alone on its page the table need not float: a spacer paragraph
+        # pushes it to the bottom (LibreOffice places floating tables on a
+        # section's first page unreliably).
+        lead = document.add_paragraph()
+        lead.style = "版头分隔线"
+        _exact(lead, max(m.block_height - _banji_height(notice, m, rows) - 2.0, 1.0))
     size = m.size("si_hao")
     zi = m.zi * float(bj.indent_chars)
     thick, thin = float(bj.thick_rule_pt), float(bj.thin_rule_pt)
@@ -144,7 +187,8 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
     oxml.set_table_jc(tbl, "center")
     oxml.set_table_cell_margins(tbl, 0, 0, 0, 0)
     oxml.set_table_borders(tbl, 0, m.black, sides={"top": thick, "bottom": thick, "insideH": thin})
-    oxml.set_table_float_bottom(tbl, oxml.mm_to_pt(m.layout.page.margin_left_mm))
+    if not own_page:
+        oxml.set_table_float_bottom(tbl, oxml.mm_to_pt(m.layout.page.margin_left_mm))
     rs = RunStyle("banji", size)
     for row, kind in zip(table.rows, rows):
         oxml.set_row_flags(row._tr, cant_split=True)

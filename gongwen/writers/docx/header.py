@@ -14,7 +14,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm
 
 from gongwen.notice.tree import Notice
-from gongwen.writers.docx import oxml
+from gongwen.writers.docx import oxml, sections
 from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style
 
 BASELINE = 0.8  # baseline position in an exact line (Word and LibreOffice)
@@ -26,10 +26,15 @@ def em_offset(line_pt: float, size_pt: float) -> float:
     return BASELINE * line_pt - EM_ASCENT * size_pt
 
 
+JOINT_GAP_EM = 0.5  # space between the stacked names and 文件
+
+
 def masthead_size(m: Metrics, lines: list[str], suffix: str) -> float:
     """The largest size (<= max, >= min) at which the widest line fits 156 mm."""
     mh = m.layout.masthead
     width = max((len(line) for line in lines), default=1) + len(suffix)
+    if len(lines) > 1 and suffix:
+        width += JOINT_GAP_EM
     step = float(m.layout.docx.masthead_size_step_pt)
     size = math.floor(m.block_width / max(width, 1) / step) * step
     return max(float(mh.min_size_pt), min(float(mh.max_size_pt), size))
@@ -94,8 +99,8 @@ def masthead(document, container, notice: Notice, m: Metrics, before_pt: float) 
         return stack_h
     # Joint issuance: names stacked (lead first) in the left cell, justified
     # to one width; 文件 in the right cell, vertically centred on the stack.
-    left_w = max(len(line) for line in lines) * size
-    right_w = len(suffix) * size + size * 0.5
+    left_w = max(len(line) for line in lines) * size + 1.0  # slack against rounding
+    right_w = len(suffix) * size + size * JOINT_GAP_EM
     table = document.add_table(rows=1, cols=2) if container is document else container.add_table(1, 2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl = table._tbl
@@ -212,11 +217,13 @@ def letter_header(document, section, notice: Notice, m: Metrics) -> None:
     fp = footer.paragraphs[0]
     fp.style = "版头分隔线"
     fpPr = fp._p.get_or_add_pPr()
-    _exact(fp, 1.0)
-    oxml.set_indent(fpPr, left_pt=-overhang, right_pt=-overhang)
-    oxml.set_border(fpPr, "top", float(rules.thick_pt) + float(rules.thin_pt) + float(rules.gap_pt),
-                    m.red, style="thinThickSmallGap")
     section.footer_distance = Mm(rules.bottom_from_paper_mm)
+    # As tall as the page-number footers of the other pages (see sections.footer_line).
+    height, after = sections.footer_line(m, sections.number_lift(m, section))
+    _exact(fp, height + after)
+    oxml.set_indent(fpPr, left_pt=-overhang, right_pt=-overhang)
+    oxml.set_border(fpPr, "bottom", float(rules.thick_pt) + float(rules.thin_pt) + float(rules.gap_pt),
+                    m.red, style="thinThickSmallGap")
 
 
 def letter_body_top(document, notice: Notice, m: Metrics) -> None:

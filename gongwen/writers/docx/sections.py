@@ -64,7 +64,8 @@ def _page_number(p, m: Metrics, side: str, lift_pt: float) -> None:
     p.style = "页码"
     pPr = p._p.get_or_add_pPr()
     zi = m.zi * m.layout.page_number.side_chars
-    oxml.set_line_exact(pPr, m.size("si_hao") * m.glyph_line_factor, after_pt=lift_pt)
+    height, after = footer_line(m, lift_pt)
+    oxml.set_line_exact(pPr, height, after_pt=after)
     if side == "right":
         oxml.set_jc(pPr, "right")
         oxml.set_indent(pPr, right_pt=zi)
@@ -79,9 +80,21 @@ def _page_number(p, m: Metrics, side: str, lift_pt: float) -> None:
     add_text(p, f" {dash}", rs)
 
 
-def _blank(p) -> None:
+def footer_line(m: Metrics, lift_pt: float = 0.0) -> tuple[float, float]:
+    """Height and spacing-after of the page-number paragraph. Blank footers
+    use the same, or LibreOffice (whose footers grow with their content)
+    would move the bottom of the text block on those pages."""
+    return m.size("si_hao") * m.glyph_line_factor, lift_pt
+
+
+def _blank(p, m: Metrics, lift_pt: float) -> None:
     p.style = "页码"
-    oxml.set_line_exact(p._p.get_or_add_pPr(), 1)
+    height, after = footer_line(m, lift_pt)
+    oxml.set_line_exact(p._p.get_or_add_pPr(), height, after_pt=after)
+
+
+def number_lift(m: Metrics, section: Section) -> float:
+    return max(page_number_footer_distance(m) - section.footer_distance.pt, 0.0)
 
 
 def page_numbers(document, section: Section, m: Metrics, first_page_blank: bool) -> None:
@@ -91,7 +104,7 @@ def page_numbers(document, section: Section, m: Metrics, first_page_blank: bool)
     document.settings.odd_and_even_pages_header_footer = True
     section.footer.is_linked_to_previous = False
     section.even_page_footer.is_linked_to_previous = False
-    lift = max(page_number_footer_distance(m) - section.footer_distance.pt, 0.0)
+    lift = number_lift(m, section)
     _page_number(_clear(section.footer), m, "right", lift)
     _page_number(_clear(section.even_page_footer), m, "left", lift)
     section.different_first_page_header_footer = first_page_blank
@@ -116,12 +129,10 @@ def new_section(document, last_paragraph, m: Metrics, *, landscape: bool = False
     return section
 
 
-def empty_footers(section: Section) -> None:
+def empty_footers(section: Section, m: Metrics) -> None:
     """The 版记 page carries no page number: own, empty footers."""
     oxml.strip_footer_refs(section._sectPr)
+    lift = number_lift(m, section)
     for footer in (section.footer, section.even_page_footer, section.first_page_footer):
         footer.is_linked_to_previous = False
-        _blank(_clear(footer))
-    for header in (section.header, section.even_page_header):
-        header.is_linked_to_previous = False
-        _blank(_clear(header))
+        _blank(_clear(footer), m, lift)

@@ -156,6 +156,7 @@ def install_styles(document, m: Metrics) -> None:
     oxml.set_lang(rpr)
     ppr = defaults.find(oxml.qn("w:pPrDefault")).find(oxml.qn("w:pPr"))
     oxml.set_line_auto(ppr)
+    oxml.set_flag(ppr, "overflowPunct", False)
     # Any built-in style that names a font now names an explicit one.
     for fonts in styles_el.iter(oxml.qn("w:rFonts")):
         if not fonts.get(oxml.qn("w:eastAsia")):
@@ -188,6 +189,8 @@ def install_styles(document, m: Metrics) -> None:
         oxml.set_indent(pPr, first_line_pt=spec.indent_chars * m.zi)
         oxml.set_jc(pPr, spec.align)
         oxml.set_flag(pPr, "widowControl", False)
+        # No hanging punctuation: a full line is exactly 28 characters.
+        oxml.set_flag(pPr, "overflowPunct", False)
         if spec.keep_next:
             oxml.set_flag(pPr, "keepNext")
         if spec.outline is not None:
