@@ -30,14 +30,19 @@ class Line:
     chars: list[dict]
 
 
+def baseline(c: dict) -> float:
+    """Distance of a character's baseline from the page top (fonts with other
+    descents, such as a fallback font, report other tops on the same line)."""
+    return c["page_height"] - c["matrix"][5] if "page_height" in c else c["top"]
+
+
 def page_lines(page, min_size: float = 0.0) -> list[Line]:
-    """Group a page's characters into lines by their top (within 2 pt)."""
-    chars = [c for c in page.chars if c["text"].strip() and c["size"] >= min_size]
-    chars.sort(key=lambda c: (round(c["top"], 0), c["x0"]))
+    """Group a page's characters into lines by their baseline (within 2 pt)."""
+    chars = [dict(c, page_height=page.height) for c in page.chars if c["text"].strip() and c["size"] >= min_size]
     lines: list[list[dict]] = []
-    for c in sorted(chars, key=lambda c: c["top"]):
+    for c in sorted(chars, key=baseline):
         for ln in lines:
-            if abs(ln[0]["top"] - c["top"]) < 2.0:
+            if abs(baseline(ln[0]) - baseline(c)) < 2.0:
                 ln.append(c)
                 break
         else:

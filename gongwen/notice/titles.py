@@ -40,7 +40,7 @@ def _bonus(text: str, cut: int) -> float:
     before, after = text[:cut], text[cut:]
     score = 0.0
     if _depth(text, cut, "“", "”") > 0:
-        score -= 3.0  # keep a short quoted name such as “百日竞赛” on one line
+        score -= 6.0  # keep a short quoted name such as “百日竞赛” on one line
     if _depth(text, cut, "《", "》") > 0:
         score -= 0.5
     if any(after.startswith(w) for w in BREAK_BEFORE):

@@ -9,6 +9,8 @@ from gongwen.notice.layout import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
+from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
+from gongwen.writers.pdf.landscape import sheet as landscape_sheet
 from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
 from gongwen.writers.pdf.metrics import text_width
 
@@ -93,9 +95,9 @@ class HtmlBuilder:
         y = top + height
         if n.number or n.signers:
             y = self.number_line(y)
-        rule_top = y
-        self.out.append(f'<div class="rule" style="margin-top:{_f(mm(L.red_rule.below_number_mm))}pt"></div>')
-        del rule_top
+        # y is the bottom of the number's characters; the line box ends half a leading lower.
+        below = mm(L.red_rule.below_number_mm) - (self.pitch - self.size) / 2 if (n.number or n.signers) else 0.0
+        self.out.append(f'<div class="rule" style="margin-top:{_f(below)}pt"></div>')
 
     def masthead(self, names: list[str], suffix: str, margin_top: float) -> float:
         """The red 发文机关标志; returns its height. Stacked names for joint issuance."""
@@ -161,14 +163,13 @@ class HtmlBuilder:
         if n.number:
             self.out.append(f'<div class="ln" style="text-align:right">{escape(n.number)}</div>')
         # The closing double line 20 mm above the paper bottom, on page 1 only.
-        bottom = mm(L.page.height_mm - L.page.margin_top_mm - L.letter_rules.bottom_from_paper_mm)
         lr = L.letter_rules
+        bottom = mm(L.page.height_mm - L.page.margin_top_mm - lr.bottom_from_paper_mm)
         offset = (mm(lr.length_mm) - self.W) / 2
         self.out.append(
             f'<div style="position:absolute;top:{_f(bottom - lr.thin_pt - lr.gap_pt - lr.thick_pt)}pt;left:{_f(-offset)}pt;'
-            f'width:{_f(mm(lr.length_mm))}pt;height:0">'
-            f'<div style="border-top:{_f(lr.thin_pt)}pt solid {L.colors.red}"></div>'
-            f'<div style="margin-top:{_f(lr.gap_pt)}pt;border-top:{_f(lr.thick_pt)}pt solid {L.colors.red}"></div></div>'
+            f'width:{_f(mm(lr.length_mm))}pt;height:{_f(lr.gap_pt)}pt;border-top:{_f(lr.thin_pt)}pt solid {L.colors.red};'
+            f'border-bottom:{_f(lr.thick_pt)}pt solid {L.colors.red}"></div>'
         )
         del size
 
@@ -178,9 +179,8 @@ class HtmlBuilder:
         a, b = (lr.thick_pt, lr.thin_pt) if thick_first else (lr.thin_pt, lr.thick_pt)
         red = self.L.colors.red
         self.out.append(
-            f'<div style="margin:{_f(margin_top)}pt {_f(-offset)}pt 0 {_f(-offset)}pt">'
-            f'<div style="border-top:{_f(a)}pt solid {red}"></div>'
-            f'<div style="margin-top:{_f(lr.gap_pt)}pt;border-top:{_f(b)}pt solid {red}"></div></div>'
+            f'<div style="margin:{_f(margin_top)}pt {_f(-offset)}pt 0 {_f(-offset)}pt;height:{_f(lr.gap_pt)}pt;'
+            f'border-top:{_f(a)}pt solid {red};border-bottom:{_f(b)}pt solid {red}"></div>'
         )
 
     # -- title, addressee -----------------------------------------------------
@@ -210,9 +210,9 @@ class HtmlBuilder:
         if p.align == "center":
             self.out.append(f'<div class="p center">{escape(p.text)}</div>')
             return
-        lines = self.lines(segments, first=indent)
-        cls = f"p {p.kind}"
-        self.out.append(f'<div class="{cls}">' + "".join(self.line_html(l) for l in lines) + "</div>")
+        lines = [self.line_html(l) for l in self.lines(segments, first=indent)]
+        self.out.append(f'<div class="p {p.kind}">' + "".join(lines) + "</div>")
+        self.last_paragraph = (len(self.out) - 1, p.kind, lines)
 
     def table(self, t: Table) -> None:
         L = self.L
@@ -220,8 +220,9 @@ class HtmlBuilder:
         landscape = t.landscape if t.landscape is not None else ncols >= int(L.tables.landscape_min_cols)
         size_key = t.font_size or ("body" if ncols <= 4 else "table" if ncols <= 7 else "table_small")
         size = self.size if size_key == "body" else L.size(size_key)
-        widths = t.widths or [1.0] * ncols
-        total = sum(widths)
+        # Without given widths the columns follow their content (automatic table layout).
+        widths = t.widths or []
+        total = sum(widths) or 1.0
         cols = "".join(f'<col style="width:{_f(100 * w / total)}%">' for w in widths)
         align = t.align or []
 
@@ -234,19 +235,24 @@ class HtmlBuilder:
             return "".join(out)
 
         head = "".join(f"<tr>{cells(r, 'th')}</tr>" for r in t.header)
-        body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in t.rows)
-        lh = size * 1.5
-        caption = ""
-        if t.title:
-            caption = f'<div class="tcaption" style="break-after:avoid">{escape(t.title)}</div>'
+        caption = f'<div class="tcaption" style="break-after:avoid">{escape(t.title)}</div>' if t.title else ""
         note = f'<div class="tnote">{escape(t.note)}</div>' if t.note else ""
-        html = (
-            f'{caption}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(lh)}pt">'
-            f"<colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>{note}"
-        )
-        if landscape:
-            html = f'<div class="landscape-sheet">{html}</div>'
-        self.out.append(html)
+
+        def table_html(rows, ids=False, first=True, last=True):
+            body = "".join(
+                f'<tr{f" id=r{i}" if ids else ""}>{cells(t.rows[i], "td")}</tr>' for i in rows
+            )
+            return (
+                f'{caption if first else ""}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(size * 1.5)}pt">'
+                f"<colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>{note if last else ''}"
+            )
+
+        if not landscape:
+            self.out.append(table_html(range(len(t.rows))))
+            return
+        chunks = landscape_row_chunks(table_html, len(t.rows), L)
+        for k, (a, b) in enumerate(chunks):
+            self.out.append(landscape_sheet(table_html(range(a, b), first=k == 0, last=k == len(chunks) - 1), L))
 
     def image(self, img: Image) -> None:
         if img.title:
@@ -301,7 +307,7 @@ class HtmlBuilder:
         if n.seal:
             x_date = self.W - L.signature.date_right_chars_seal * self.P - date_w
             for s in names:
-                x = x_date + (date_w - self.width(s)) / 2
+                x = min(x_date + (date_w - self.width(s)) / 2, self.W - self.width(s))
                 html.append(self.line_html(Line([Piece(s, "body")], 0, self.P - self.size, max(x, 0.0), False)))
         else:
             x_name = self.W - L.signature.right_chars_no_seal * self.P - name_w
@@ -370,6 +376,26 @@ class HtmlBuilder:
         inner = "".join(f'<div class="{"thin" if i else ""}">{r}</div>' for i, r in enumerate(rows))
         return f'<div class="banji" id="gw-banji">{inner}</div>'
 
+    def closing(self) -> None:
+        """附件说明, attendance, signature and 附注 stay together and take the
+        body's last line with them: a page never holds only the signature."""
+        start = len(self.out)
+        last = self.last_paragraph
+        self.attachment_note()
+        self.attendance()
+        self.signature()
+        self.note()
+        if len(self.out) == start:
+            return
+        closing = self.out[start:]
+        del self.out[start:]
+        carried = ""
+        if last is not None and last[0] == start - 1 and len(last[2]) > 1:
+            index, kind, lines = last
+            self.out[index] = f'<div class="p {kind}">' + "".join(lines[:-1]) + "</div>"
+            carried = f'<div class="p {kind}">{lines[-1]}</div>'
+        self.out.append('<div class="keep">' + carried + "".join(closing) + "</div>")
+
     # -- the document --------------------------------------------------------------
     def build(self) -> str:
         n = self.n
@@ -381,11 +407,9 @@ class HtmlBuilder:
             self.blank(self.L.title.addressee_lines_below)
             lines = self.lines([Piece(n.addressee, "body")])
             self.out.append('<div class="p">' + "".join(self.line_html(l) for l in lines) + "</div>")
+        self.last_paragraph = None
         self.blocks(n.body)
-        self.attachment_note()
-        self.attendance()
-        self.signature()
-        self.note()
+        self.closing()
         for a in n.attachments:
             if not a.note_only:
                 self.attachment(a)

@@ -105,7 +105,8 @@ def break_paragraph(
         glyphs = sum(ems[r].em(c) * size for c, r in ln)
         natural = glyphs + base_spacing * (len(ln) - 1)
         last = i == len(lines) - 1
-        if justify and not last and len(ln) > 1:
+        # A last line that fills the width is set flush too, not left a hair over it.
+        if len(ln) > 1 and (justify and not last or natural > avail):
             spacing = (avail - glyphs) / (len(ln) - 1)
             full = True
         else:
