@@ -23,6 +23,8 @@ RUNIN_STOP = "。"
 TABLE_OPEN = re.compile(r"^:::\s*表格(?P<opts>.*)$")
 BLOCK_CLOSE = re.compile(r"^:::\s*$")
 PAGE_BREAK = re.compile(r"^:::\s*分页\s*(:::)?\s*$")
+# One line set centred, or flush left without indent: ::: 居中 文字 / ::: 顶格 文字
+ALIGNED_LINE = re.compile(r"^:::\s*(?P<how>居中|顶格|居右)\s+(?P<text>.+?)\s*(:::)?\s*$")
 IMAGE_LINE = re.compile(r"^:::\s*图片\s+(?P<opts>.+?)\s*(:::)?\s*$")
 OPTION = re.compile(r"(?P<key>[^\s=]+)(?:=(?P<val>\"[^\"]*\"|\S+))?")
 CELL_SPLIT = re.compile(r"\s*[|｜]\s*")
@@ -72,8 +74,12 @@ def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str
             line = line.strip()
             if not line:
                 continue
-            line = line.strip("|｜")
-            rows.append(CELL_SPLIT.split(line.strip()))
+            # One outer bar on each side is decoration; an empty last cell is "… | 备注 | |".
+            if line[0] in "|｜":
+                line = line[1:]
+            if line and line[-1] in "|｜":
+                line = line[:-1]
+            rows.append([c.strip() for c in re.split(r"[|｜]", line)])
     nhead = int(opts.get("表头", "1") or 1)
     widths = None
     if opts.get("列宽"):
@@ -117,12 +123,19 @@ def parse_body(text: str, base: Path | None = None, where: str = "正文", first
         if PAGE_BREAK.match(stripped):
             blocks.append(PageBreak())
             continue
+        m = ALIGNED_LINE.match(stripped)
+        if m:
+            align = {"居中": "center", "顶格": "left", "居右": "right"}[m.group("how")]
+            blocks.append(Paragraph(text=m.group("text"), align=align, indent_chars=0.0))
+            continue
         m = IMAGE_LINE.match(stripped)
         if m:
             opts = _options(m.group("opts"))
             path = opts.get("文件") or next(iter(opts), "")
             if base is not None and path and not Path(path).is_absolute():
-                path = str(base / path)
+                path = str((base / path).resolve())
+            if not path or not Path(path).exists():
+                raise UserError(f"{where} 第{lineno}行：图片文件 {path or '（未给出）'} 不存在")
             blocks.append(Image(path=path, title=opts.get("标题") or None))
             continue
         m = TABLE_OPEN.match(stripped)

@@ -22,6 +22,19 @@ CN_DATE = re.compile(r"^\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2
 FRONT = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*(\n|\Z)", re.S)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 reads 000123 as an octal number; staff mean the text 000123
+    (a 份号). Numbers with a leading zero stay text here."""
+
+
+_Loader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+for _first, _resolvers in _Loader.yaml_implicit_resolvers.items():
+    _resolvers[:] = [(tag, rx) for tag, rx in _resolvers if tag != "tag:yaml.org,2002:int"]
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*))$"), list("-+0123456789")
+)
+
+
 def parse_date(value: Any) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -88,6 +101,13 @@ class FrontMatter(BaseModel):
     name: str | None = Field(default=None, alias="文件名")
     meta: dict[str, str] = Field(default_factory=dict, alias="元数据")
 
+    @field_validator("meta", mode="before")
+    @classmethod
+    def _meta_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items()}
+        return value
+
     @field_validator("date", "print_date")
     @classmethod
     def _date(cls, value: Any) -> dt.date | None:
@@ -114,7 +134,7 @@ def split_source(text: str) -> tuple[dict, str, int]:
     if not m:
         raise UserError("文件开头缺少以 --- 包围的文头信息（YAML），至少要写 标题：")
     try:
-        data = yaml.safe_load(m.group("yaml")) or {}
+        data = yaml.load(m.group("yaml"), Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         raise UserError(f"文头信息（YAML）格式有误：{exc}") from exc
     if not isinstance(data, dict):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from markupsafe import escape
 
 from gongwen.notice.layout import Layout, load_layout, mm
@@ -207,8 +209,9 @@ class HtmlBuilder:
             segments = [Piece(p.heading_text, HEADING_ROLE[p.kind])]
             if p.rest_text:
                 segments.append(Piece(p.rest_text, "body"))
-        if p.align == "center":
-            self.out.append(f'<div class="p center">{escape(p.text)}</div>')
+        if p.align in ("center", "right"):
+            role = segments[0].role
+            self.out.append(f'<div class="ln r-{role}" style="text-align:{p.align}">{escape(p.text)}</div>')
             return
         lines = [self.line_html(l) for l in self.lines(segments, first=indent)]
         self.out.append(f'<div class="p {p.kind}">' + "".join(lines) + "</div>")
@@ -258,7 +261,8 @@ class HtmlBuilder:
         if img.title:
             self.out.append(f'<div class="tcaption">{escape(img.title)}</div>')
         width = self.W * img.width_ratio
-        self.out.append(f'<img class="figure" src="{escape(img.path)}" style="width:{_f(width)}pt">')
+        src = Path(img.path).resolve().as_uri()
+        self.out.append(f'<img class="figure" src="{escape(src)}" style="width:{_f(width)}pt">')
 
     def blocks(self, blocks: list[Block]) -> None:
         for b in blocks:
