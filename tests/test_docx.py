@@ -419,7 +419,13 @@ def test_every_example_and_fixture_writes(tmp_path):
     sources = sorted((ROOT / "inputs" / "examples").glob("*.txt"))
     sources += sorted((ROOT / "tests" / "fixtures" / "notices").glob("*.txt"))
     assert sources
+    pictures = 0
     for src in sources:
-        out = write_docx(read_source(src), tmp_path / f"{src.stem}.docx")
+        notice = read_source(src)
+        out = write_docx(notice, tmp_path / f"{src.stem}.docx")
         d = docx.Document(str(out))
         assert any(p.style.name == "标题" for p in d.paragraphs), src.name
+        for shape in d.inline_shapes:  # pictures scaled to the text-block width
+            assert abs(shape.width.pt - LAYOUT.block_width_pt) < 1
+            pictures += 1
+    assert pictures >= 1

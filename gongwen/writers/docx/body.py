@@ -184,7 +184,12 @@ def image(document, img: Image, m: Metrics, flow: Flow) -> None:
         if flow.break_before_next:
             oxml.set_flag(tp._p.get_or_add_pPr(), "pageBreakBefore")
             flow.break_before_next = False
-    path = Path(img.path)
+    raw = img.path
+    if raw.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        raw = unquote(urlparse(raw).path)
+    path = Path(raw)
     if not path.is_file():
         p = add_paragraph(document, "gwBody", f"【缺少图片：{img.path}】", m)
         return
