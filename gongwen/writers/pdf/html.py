@@ -39,20 +39,22 @@ class HtmlBuilder:
 
     # -- primitives -------------------------------------------------------
     def line_html(self, line: Line, size: float | None = None, cls: str = "") -> str:
-        """One typeset line: letter-spacing on the line, none after its last character."""
-        parts = []
+        """One typeset line: the line's letter-spacing on every character but
+        the last of a full line, so its glyphs end flush with the right edge."""
         pieces = line.pieces
-        for i, piece in enumerate(pieces):
-            text = piece.text
-            if i == len(pieces) - 1 and line.full:
-                inner = f"{escape(text[:-1])}<span class=\"z\">{escape(text[-1])}</span>"
-            else:
-                inner = str(escape(text))
-            parts.append(f'<span class="r-{piece.role}">{inner}</span>')
         style = f"padding-left:{_f(line.x)}pt;letter-spacing:{_f(line.spacing)}pt"
         if size and size != self.size:
             style += f";font-size:{_f(size)}pt"
-        return f'<div class="ln {cls}" style="{style}">{"".join(parts)}</div>'
+
+        def text(i: int, t: str) -> str:
+            if line.full and i == len(pieces) - 1:
+                return f'{escape(t[:-1])}<span class="z">{escape(t[-1])}</span>'
+            return str(escape(t))
+
+        if len(pieces) == 1:
+            return f'<div class="ln r-{pieces[0].role} {cls}" style="{style}">{text(0, pieces[0].text)}</div>'
+        inner = "".join(f'<span class="r-{p.role}">{text(i, p.text)}</span>' for i, p in enumerate(pieces))
+        return f'<div class="ln {cls}" style="{style}">{inner}</div>'
 
     def lines(self, segments: list[Piece], first: float = 0.0, rest: float = 0.0, justify: bool = True,
               size: float | None = None, width: float | None = None, pitch: float | None = None) -> list[Line]:
