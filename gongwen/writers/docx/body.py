@@ -13,6 +13,7 @@ from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Par
 from gongwen.writers.docx import oxml, sections
 from gongwen.writers.docx.header import em_offset
 from gongwen.writers.docx.styles import (
+    set_style,
     HEADING_STYLE, BY_ID, Metrics, RunStyle, add_paragraph, add_text, run_style,
 )
 
@@ -160,7 +161,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
         for c, cell in enumerate(row.cells):
             text = values[c] if c < len(values) else ""
             p = cell.paragraphs[0]
-            p.style = "表头" if header else "表格文字"
+            set_style(p, "表头" if header else "表格文字")
             pPr = p._p.get_or_add_pPr()
             if not header and t.align and c < len(t.align):
                 oxml.set_jc(pPr, t.align[c])

@@ -10,7 +10,7 @@ from gongwen.notice.numbers import cn_date
 from gongwen.notice.tree import Notice
 from gongwen.writers.docx import oxml, sections
 from gongwen.writers.docx.body import last_paragraph
-from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style
+from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style, set_style
 
 
 def _exact(p, line_pt: float, before_pt: float = 0.0) -> None:
@@ -176,7 +176,7 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
         # pushes it to the bottom (LibreOffice places floating tables on a
         # section's first page unreliably).
         lead = document.add_paragraph()
-        lead.style = "版头分隔线"
+        set_style(lead, "版头分隔线")
         _exact(lead, max(m.block_height - _banji_height(notice, m, rows) - 2.0, 1.0))
     size = m.size("si_hao")
     zi = m.zi * float(bj.indent_chars)
@@ -195,14 +195,14 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
         cell = row.cells[0]
         p = cell.paragraphs[0]
         if kind == "cc":
-            p.style = "抄送"
+            set_style(p, "抄送")
             head = "抄送："
             head_w = len(head) * size
             oxml.set_indent(p._p.get_or_add_pPr(), left_pt=zi + head_w, right_pt=zi, first_line_pt=-head_w)
             oxml.set_jc(p._p.get_or_add_pPr(), "justify")
             add_text(p, head + notice.cc, rs)
         else:
-            p.style = "印发"
+            set_style(p, "印发")
             pPr = p._p.get_or_add_pPr()
             oxml.set_indent(pPr, left_pt=zi, right_pt=zi)
             oxml.set_tabs(pPr, [("right", m.block_width - zi)])
@@ -211,5 +211,5 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
     # The table must be followed by a paragraph; keep it one point high so it
     # cannot push anything onto an extra page.
     tail = document.add_paragraph()
-    tail.style = "版头分隔线"
+    set_style(tail, "版头分隔线")
     _exact(tail, 1.0)

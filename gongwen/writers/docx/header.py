@@ -15,7 +15,7 @@ from docx.shared import Mm
 
 from gongwen.notice.tree import Notice
 from gongwen.writers.docx import oxml, sections
-from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style
+from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style, set_style
 
 BASELINE = 0.8  # baseline position in an exact line (Word and LibreOffice)
 EM_ASCENT = 0.88  # em-box top above the baseline, CJK fonts
@@ -112,12 +112,12 @@ def masthead(document, container, notice: Notice, m: Metrics, before_pt: float) 
     first = left.paragraphs[0]
     for i, line in enumerate(lines):
         p = first if i == 0 else left.add_paragraph()
-        p.style = "发文机关标志"
+        set_style(p, "发文机关标志")
         _exact(p, line_h, 0, gap if i < len(lines) - 1 else 0)
         oxml.set_jc(p._p.get_or_add_pPr(), "distribute" if len(line) > 1 else "center")
         add_text(p, line, rs)
     rp = right.paragraphs[0]
-    rp.style = "发文机关标志"
+    set_style(rp, "发文机关标志")
     _exact(rp, line_h)
     oxml.set_jc(rp._p.get_or_add_pPr(), "right")
     add_text(rp, suffix, rs)
@@ -201,7 +201,7 @@ def letter_header(document, section, notice: Notice, m: Metrics) -> None:
     paragraphs = header.paragraphs
     for i, line in enumerate(lines):
         p = paragraphs[0] if i == 0 else header.add_paragraph()
-        p.style = "发文机关标志"
+        set_style(p, "发文机关标志")
         _exact(p, line_h)
         add_text(p, line, rs)
     last = header.paragraphs[-1]
@@ -215,7 +215,7 @@ def letter_header(document, section, notice: Notice, m: Metrics) -> None:
     footer = section.first_page_footer
     footer.is_linked_to_previous = False
     fp = footer.paragraphs[0]
-    fp.style = "版头分隔线"
+    set_style(fp, "版头分隔线")
     fpPr = fp._p.get_or_add_pPr()
     section.footer_distance = Mm(rules.bottom_from_paper_mm)
     # As tall as the page-number footers of the other pages (see sections.footer_line).

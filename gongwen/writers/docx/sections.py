@@ -8,7 +8,7 @@ from docx.section import Section
 from docx.shared import Mm, Pt
 
 from gongwen.writers.docx import oxml
-from gongwen.writers.docx.styles import Metrics, add_text, run_style
+from gongwen.writers.docx.styles import Metrics, add_text, run_style, set_style
 
 SECTION_TYPES = {"nextPage": WD_SECTION.NEW_PAGE, "evenPage": WD_SECTION.EVEN_PAGE}
 
@@ -61,7 +61,7 @@ def _clear(story) -> object:
 
 
 def _page_number(p, m: Metrics, side: str, lift_pt: float) -> None:
-    p.style = "页码"
+    set_style(p, "页码")
     pPr = p._p.get_or_add_pPr()
     zi = m.zi * m.layout.page_number.side_chars
     height, after = footer_line(m, lift_pt)
@@ -88,7 +88,7 @@ def footer_line(m: Metrics, lift_pt: float = 0.0) -> tuple[float, float]:
 
 
 def _blank(p, m: Metrics, lift_pt: float) -> None:
-    p.style = "页码"
+    set_style(p, "页码")
     height, after = footer_line(m, lift_pt)
     oxml.set_line_exact(p._p.get_or_add_pPr(), height, after_pt=after)
 
@@ -119,7 +119,7 @@ def new_section(document, last_paragraph, m: Metrics, *, landscape: bool = False
     body = document.element.body
     if last_paragraph is None:
         last_paragraph = document.add_paragraph()
-        last_paragraph.style = "版头分隔线"
+        set_style(last_paragraph, "版头分隔线")
         oxml.set_line_exact(last_paragraph._p.get_or_add_pPr(), 1)
     oxml.close_section_at(last_paragraph._p, body.sectPr)
     section = body_section(document)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from docx.enum.style import WD_STYLE_TYPE
+from docx.styles.style import StyleFactory
 
 from gongwen.notice.fonts import office_font
 from gongwen.notice.layout import Layout, load_layout, mm
@@ -126,6 +127,7 @@ STYLES: list[StyleSpec] = [
     StyleSpec("页码", "gwPageNumber", "page_number", "si_hao", align="right", pitch=None, snap=False,
               spacing=False),
 ]
+BY_NAME = {spec.name: spec for spec in STYLES}
 BY_ID = {s.style_id: s for s in STYLES}
 HEADING_STYLE = {"body": "gwBody", "h1": "gwH1", "h2": "gwH2", "h3": "gwH3", "h4": "gwH4"}
 
@@ -166,7 +168,8 @@ def install_styles(document, m: Metrics) -> None:
     oxml.set_size(normal.element.get_or_add_rPr(), m.body)
 
     for spec in STYLES:
-        style = document.styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
+        # styles.add_style() scans every style for the name first; ours are new.
+        style = StyleFactory(styles_el.add_style_of_type(spec.name, WD_STYLE_TYPE.PARAGRAPH, False))
         style.style_id = spec.style_id
         style.base_style = normal
         style.quick_style = True
@@ -253,10 +256,17 @@ def add_paragraph(container, style_id: str, text: str = "", m: Metrics | None = 
     """A paragraph in a Chinese style with its text as explicit runs."""
     m = m or metrics()
     p = container.add_paragraph()
-    p.style = BY_ID[style_id].name
+    set_style(p, style_id)
     if text:
         add_text(p, text, run_style(style_id, m, role), highlight)
     return p
+
+
+def set_style(paragraph, style: str) -> None:
+    """Set a paragraph's style by our id or Chinese name, straight in the XML:
+    python-docx's name lookup scans every style of the document each time."""
+    style_id = style if style in BY_ID else BY_NAME[style].style_id
+    paragraph._p.get_or_add_pPr().style = style_id
 
 
 def style_name(style_id: str) -> str:

@@ -432,3 +432,10 @@ class HtmlBuilder:
 
 def notice_html(notice: Notice, banji: str = "footnote") -> str:
     return HtmlBuilder(notice, banji=banji).build()
+
+
+def banji_pages_html(notice: Notice, blank: bool) -> str:
+    """The 版记 alone on a page, after a blank page when `blank`; neither numbered."""
+    banji = HtmlBuilder(notice).banji()
+    first = '<div style="page:banji"></div><div class="banji-own" style="break-before:page">' if blank else '<div class="banji-own">'
+    return f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>{first}{banji}</div></body></html>'

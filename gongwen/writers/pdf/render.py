@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongwen.notice.tree import Notice
-from gongwen.writers.pdf.html import notice_html
+from gongwen.writers.pdf.html import banji_pages_html, notice_html
 from gongwen.writers.pdf.style import font_config, stylesheet
 
 
@@ -44,6 +44,13 @@ def layout(notice: Notice, base_url: str | None = None):
     end, banji, total = _page_of(doc, "gw-end"), _page_of(doc, "gw-banji"), len(doc.pages)
     if banji == end == total and total % 2 == 0:
         return doc, False
+    if banji == end + 1 == total:
+        # The 版记 did not fit under the text: the pages up to the text's end
+        # are final; add a blank page when needed and the 版记 page, laid out
+        # on their own, instead of laying the whole notice out again.
+        tail = HTML(string=banji_pages_html(notice, blank=end % 2 == 0), base_url=base_url or ".")
+        tail_doc = tail.render(stylesheets=css, font_config=font_config())
+        return doc.copy(doc.pages[:end] + tail_doc.pages), True
     return render("own-page"), True
 
 
