@@ -54,7 +54,10 @@ stamp=.venv/.requirements.sha256
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "安装 Python 依赖（requirements.txt）"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+  # pip's notes about local package mirrors that do not exist here are noise: hide them.
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt 2>&1 \
+    | { grep -v "^WARNING: Location" || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "[安装] Python 依赖安装失败" >&2; exit 1; }
   echo "$want" > "$stamp"
 fi
 log "环境就绪"
