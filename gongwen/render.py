@@ -44,3 +44,19 @@ def render_notice(notice: Notice, out_dir: Path, base_url: str | None = None) ->
             if tmp.exists():
                 tmp.unlink()
     return Rendered(docx_path, pdf_path, result.pages)
+
+
+@dataclass
+class Typeset:
+    docx: bytes
+    pdf: bytes
+    pages: int
+
+
+def typeset(notice: Notice, base_url: str | None = None) -> Typeset:
+    """Both outputs as bytes (the build writes them all at the end, atomically)."""
+    from gongwen.writers.docx import docx_bytes
+    from gongwen.writers.pdf import pdf_bytes
+
+    pdf, result = pdf_bytes(notice, base_url=base_url)
+    return Typeset(docx_bytes(notice, banji_own_page=result.banji_own_page), pdf, result.pages)

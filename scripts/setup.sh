@@ -30,7 +30,7 @@ fi
 
 # Fandol fonts (FandolFang/Song/Hei/Kai) ship inside texlive-lang-chinese;
 # unpack the .otf files without installing TeX.
-FONT_DIR=/usr/local/share/fonts/fandol
+FONT_DIR=${GW_FONT_DIR:-/usr/local/share/fonts/fandol}
 if [ ! -f "$FONT_DIR/FandolFang-Regular.otf" ]; then
   log "提取 Fandol 字体到 $FONT_DIR"
   tmp=$(mktemp -d)

@@ -49,7 +49,7 @@ def compute(campaign: Campaign, data: dict[str, MonthData] | None = None) -> Com
     return Computed(campaign, data, scores, final, lists, targets(campaign, data))
 
 
-def _month_inputs(c: Computed, manifest: Manifest, month: str) -> list[str]:
+def month_inputs(c: Computed, manifest: Manifest, month: str) -> list[str]:
     campaign = c.campaign
     base = [manifest.add_input(campaign.rel(p), p) for p in campaign.inputs]
     cumulative = any(p.rule == "completion" and p.period == "to_date"
@@ -65,12 +65,12 @@ def render(c: Computed, out: Path) -> Rendered:
         data = month_workbook(c.campaign, score)
         rel = f"{month}/{SCORE_FILE}"
         r.files[out / rel] = data
-        r.manifest.add(rel, data, _month_inputs(c, r.manifest, month), kind="得分明细", period=month)
+        r.manifest.add(rel, data, month_inputs(c, r.manifest, month), kind="得分明细", period=month)
     if c.final is not None:
         data = final_workbook(c.campaign, c.final)
         rel = f"{FINAL_DIR}/{SCORE_FILE}"
         r.files[out / rel] = data
-        inputs = sorted({i for m in c.scores for i in _month_inputs(c, r.manifest, m)})
+        inputs = sorted({i for m in c.scores for i in month_inputs(c, r.manifest, m)})
         r.manifest.add(rel, data, inputs, kind="得分明细", period=FINAL_DIR)
     return r
 

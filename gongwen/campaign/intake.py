@@ -19,6 +19,7 @@ from gongwen.errors import UserError
 MONTH_NAME = re.compile(r"^(\d{4})-(\d{2})$")
 HELPER_SHEETS = {"填报说明", "选项"}  # written by `forms`, not data
 WORKBOOK_EXT = (".xlsx", ".xlsm", ".xls")
+NOTES_EXT = (".yaml", ".yml")  # reports/YYYY-MM.yaml: staff's paragraphs for the month's 通报
 
 
 @dataclass
@@ -49,6 +50,8 @@ def month_sources(campaign: Campaign, problems: list[str], warnings: list[str]) 
         stem = entry.name if entry.is_dir() else entry.stem
         rel = campaign.rel(entry)
         m = MONTH_NAME.match(stem)
+        if entry.is_file() and m and entry.suffix.lower() in NOTES_EXT:
+            continue  # the month's 存在问题/下步工作 paragraphs, read by the documents
         if entry.is_file() and entry.suffix.lower() not in WORKBOOK_EXT:
             warnings.append(f"{rel}: 不是 Excel 工作簿，已忽略")
             continue

@@ -35,17 +35,14 @@ def main() -> None:
     """公文流水线：按 GB/T 9704-2012 版式生成可编辑的 DOCX 和存档用 PDF。"""
 
 
-def _register() -> None:
-    from gongwen.cli import notice_cmds
+COMMAND_MODULES = ["notice_cmds", "campaign_cmds"]
 
-    notice_cmds.register(main)
-    try:
-        from gongwen.cli import campaign_cmds
-    except ImportError as exc:  # the campaign commands are optional while being built
-        if "campaign_cmds" not in str(exc):
-            raise
-    else:
-        campaign_cmds.register(main)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"gongwen.cli.{name}").register(main)
 
 
 _register()

@@ -58,8 +58,24 @@ def _options(raw: str) -> dict[str, str]:
     return opts
 
 
-def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str) -> Table:
+def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str,
+           data: dict | None = None) -> Table:
     rows: list[list[str]]
+    if "数据" in opts:
+        # A table the program supplies by name (document builders): its cells are data,
+        # never parsed as syntax, so a | or a newline in a unit name stays literal.
+        key = opts["数据"]
+        if not data or key not in data:
+            raise UserError(f"{where}：模板引用了不存在的表格数据“{key}”")
+        table = data[key]
+        if not isinstance(table, Table):
+            raise UserError(f"{where}：“{key}”不是表格数据")
+        table = Table(**{**table.__dict__})
+        if opts.get("标题"):
+            table.title = opts["标题"]
+        if "横排" in opts:
+            table.landscape = True
+        return table
     if "文件" in opts:
         path = Path(opts["文件"])
         if base is not None and not path.is_absolute():
@@ -108,8 +124,10 @@ def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str
     return table
 
 
-def parse_body(text: str, base: Path | None = None, where: str = "正文", first_line: int = 1) -> list[Block]:
-    """Parse body text into blocks. `where` and `first_line` locate errors."""
+def parse_body(text: str, base: Path | None = None, where: str = "正文", first_line: int = 1,
+               data: dict | None = None) -> list[Block]:
+    """Parse body text into blocks. `where` and `first_line` locate errors;
+    `data` holds tables and pictures a template refers to by name (数据=名称)."""
     blocks: list[Block] = []
     lines = text.splitlines()
     i = 0
@@ -131,6 +149,12 @@ def parse_body(text: str, base: Path | None = None, where: str = "正文", first
         m = IMAGE_LINE.match(stripped)
         if m:
             opts = _options(m.group("opts"))
+            if "数据" in opts:
+                img = (data or {}).get(opts["数据"])
+                if not isinstance(img, Image):
+                    raise UserError(f"{where} 第{lineno}行：模板引用了不存在的图片数据“{opts['数据']}”")
+                blocks.append(Image(path=img.path, title=opts.get("标题") or img.title, width_ratio=img.width_ratio))
+                continue
             path = opts.get("文件") or next(iter(opts), "")
             if base is not None and path and not Path(path).is_absolute():
                 path = str((base / path).resolve())
@@ -142,7 +166,7 @@ def parse_body(text: str, base: Path | None = None, where: str = "正文", first
         if m:
             opts = _options(m.group("opts"))
             cells: list[str] = []
-            if "文件" not in opts:
+            if "文件" not in opts and "数据" not in opts:
                 while i < len(lines) and not BLOCK_CLOSE.match(lines[i].strip()):
                     cells.append(lines[i])
                     i += 1
@@ -151,7 +175,7 @@ def parse_body(text: str, base: Path | None = None, where: str = "正文", first
                 i += 1  # the closing :::
             elif i < len(lines) and BLOCK_CLOSE.match(lines[i].strip()):
                 i += 1
-            blocks.append(_table(opts, cells, base, f"{where} 第{lineno}行"))
+            blocks.append(_table(opts, cells, base, f"{where} 第{lineno}行", data))
             continue
         blocks.append(make_paragraph(stripped))
     return blocks

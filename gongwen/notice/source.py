@@ -154,10 +154,12 @@ def _cc_text(value: StrList | None) -> str | None:
     return text if text.endswith("。") else text + "。"
 
 
-def notice_from_source(text: str, base: Path | None = None, where: str = "") -> Notice:
-    data, body_text, first_line = split_source(text)
+def notice_from_source(text: str, base: Path | None = None, where: str = "", data: dict | None = None) -> Notice:
+    """A notice from source text; `data` maps names to Table/Image blocks that
+    the text places with ::: 表格 数据=名称 (used by the document templates)."""
+    front, body_text, first_line = split_source(text)
     try:
-        fm = FrontMatter.model_validate(data)
+        fm = FrontMatter.model_validate(front)
     except ValidationError as exc:
         raise UserError(f"{where} 文头信息有误：", describe(exc, KNOWN_KEYS)) from None
 
@@ -168,7 +170,7 @@ def notice_from_source(text: str, base: Path | None = None, where: str = "") -> 
             chunks.append((first_line + offset + 1, []))
         else:
             chunks[-1][1].append(line)
-    body = parse_body("\n".join(chunks[0][1]), base, f"{where} 正文", chunks[0][0])
+    body = parse_body("\n".join(chunks[0][1]), base, f"{where} 正文", chunks[0][0], data)
 
     specs = [AttachmentSpec(标题=a) if isinstance(a, str) else a for a in fm.attachments]
     texts = chunks[1:]
@@ -190,7 +192,7 @@ def notice_from_source(text: str, base: Path | None = None, where: str = "") -> 
                     content.pop(0)
                 if content and re.fullmatch(r"[（(][^）)]{1,12}[）)]", content[0].strip()):
                     subtitle = subtitle or content.pop(0).strip()
-            blocks = parse_body("\n".join(content), base, f"{where} 附件{n}", start)
+            blocks = parse_body("\n".join(content), base, f"{where} 附件{n}", start, data)
         attachments.append(Attachment(number=n, title=spec.title, subtitle=subtitle, body=blocks, note_only=n > len(texts)))
 
     organs = as_list(fm.organs)

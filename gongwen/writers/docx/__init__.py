@@ -16,7 +16,7 @@ from gongwen.notice.tree import Notice
 from gongwen.writers.docx import body, closing, header, package, sections
 from gongwen.writers.docx.styles import install_styles, metrics
 
-__all__ = ["write_docx", "build_document"]
+__all__ = ["write_docx", "build_document", "docx_bytes"]
 
 
 def build_document(notice: Notice, *, banji_own_page: bool = False):
@@ -54,3 +54,7 @@ def write_docx(notice: Notice, path: Path, *, banji_own_page: bool = False) -> P
     document = build_document(notice, banji_own_page=banji_own_page)
     package.save(document, path)
     return path
+
+
+def docx_bytes(notice: Notice, *, banji_own_page: bool = False) -> bytes:
+    return package.to_bytes(build_document(notice, banji_own_page=banji_own_page))

@@ -53,6 +53,11 @@ def finish(document, notice: Notice) -> None:
 
 
 def save(document, path: Path) -> None:
+    Path(path).write_bytes(to_bytes(document))
+
+
+def to_bytes(document) -> bytes:
+    """The .docx bytes with fixed entry times, so the same document gives the same bytes."""
     buffer = io.BytesIO()
     document.save(buffer)
     buffer.seek(0)
@@ -63,4 +68,4 @@ def save(document, path: Path) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info.filename))
-    Path(path).write_bytes(out.getvalue())
+    return out.getvalue()

@@ -1,5 +1,5 @@
 """HTML + WeasyPrint writer: the archival PDF."""
 
-from gongwen.writers.pdf.render import PdfResult, write_pdf
+from gongwen.writers.pdf.render import PdfResult, pdf_bytes, write_pdf
 
-__all__ = ["PdfResult", "write_pdf"]
+__all__ = ["PdfResult", "pdf_bytes", "write_pdf"]

@@ -59,3 +59,9 @@ def write_pdf(notice: Notice, path: Path, base_url: str | None = None, **options
     doc, own = layout(notice, base_url)
     doc.write_pdf(path, **options)
     return PdfResult(path, len(doc.pages), own)
+
+
+def pdf_bytes(notice: Notice, base_url: str | None = None, **options) -> tuple[bytes, PdfResult]:
+    doc, own = layout(notice, base_url)
+    data = doc.write_pdf(**options)
+    return data, PdfResult(Path(""), len(doc.pages), own)

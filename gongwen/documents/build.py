@@ -1,0 +1,63 @@
+"""Every document of a campaign in one build: builders make notice trees,
+then each is typeset to DOCX and PDF bytes and joins the build's files and
+manifest; nothing is written until everything is ready."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from gongwen.campaign import Computed
+from gongwen.campaign.build import FINAL_DIR, Rendered, month_inputs
+from gongwen.documents import bulletin
+from gongwen.documents.common import Doc
+from gongwen.documents.templating import Templates
+from gongwen.render import typeset
+
+Builder = Callable[[Computed, Templates, Rendered], list[Doc]]
+
+
+def _bulletins(c: Computed, templates: Templates, r: Rendered) -> list[Doc]:
+    return [bulletin.build(c, m, templates, month_inputs(c, r.manifest, m)) for m in c.scores]
+
+
+def final_inputs(c: Computed, r: Rendered) -> list[str]:
+    return sorted({i for m in c.scores for i in month_inputs(c, r.manifest, m)})
+
+
+# Document kinds in the order a build makes them; each returns its documents.
+BUILDERS: list[tuple[str, Builder]] = [
+    ("通报", _bulletins),
+]
+
+
+def collect(c: Computed, r: Rendered) -> list[Doc]:
+    templates = Templates(c.campaign.folder)
+    docs: list[Doc] = []
+    for _, builder in BUILDERS:
+        docs.extend(builder(c, templates, r))
+    return docs
+
+
+def typeset_doc(doc: Doc) -> tuple[bytes, bytes, int]:
+    """DOCX bytes, PDF bytes, pages."""
+    t = typeset(doc.notice, base_url=doc.base_url)
+    return t.docx, t.pdf, t.pages
+
+
+def add_documents(c: Computed, out: Path, r: Rendered, progress: Callable[[Doc], None] | None = None) -> list[tuple[Doc, int]]:
+    """Typeset every document into `r` (files and manifest). Returns (doc, pages)."""
+    done = []
+    for doc in collect(c, r):
+        docx, pdf, pages = typeset_doc(doc)
+        for ext, data in (("docx", docx), ("pdf", pdf)):
+            rel = f"{doc.rel}.{ext}"
+            r.files[Path(out) / rel] = data
+            r.manifest.add(rel, data, doc.inputs, kind=doc.kind, period=doc.period)
+        done.append((doc, pages))
+        if progress:
+            progress(doc)
+    return done
+
+
+__all__ = ["BUILDERS", "FINAL_DIR", "add_documents", "collect", "final_inputs"]

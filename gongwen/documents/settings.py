@@ -1,0 +1,134 @@
+"""The `documents:` section of campaign.yaml: who issues the documents, to
+whom, their numbers and dates, and the free text of the plan. Validated with
+pydantic; errors name the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gongwen.errors import UserError
+from gongwen.notice.source import parse_date
+from gongwen.schema_errors import describe
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Issue(Strict):
+    """Who issues a document and how it is addressed (each key optional: the
+    section's defaults fill what is left out)."""
+
+    organs: list[str] | None = None  # 发文机关 (several: joint issuance)
+    number: str | None = None  # 发文字号, e.g. 信开放办〔2023〕12号
+    date: dt.date | None = None  # 成文日期
+    addressee: str | None = None  # 主送
+    cc: list[str] | None = None  # 抄送
+    printer: str | None = None  # 印发机关
+    seal: bool | None = None
+    template: str | None = None  # a Jinja template (templates/ or the campaign's templates/)
+    word_template: str | None = None  # a .docx with Jinja tags (docxtpl), instead of the built-in layout
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        return parse_date(v)
+
+
+class PlanText(Strict):
+    """The plan's prose (实施方案): each a list of paragraphs as staff write them
+    (headings like （一）…。 are recognised as in any notice)."""
+
+    purpose: list[str] = Field(default_factory=list)  # 总体要求/指导思想
+    tasks: list[str] = Field(default_factory=list)  # 目标任务 (besides the generated targets)
+    steps: list[str] = Field(default_factory=list)  # 实施步骤
+    measures: list[str] = Field(default_factory=list)  # 工作重点/主要措施
+    requirements: list[str] = Field(default_factory=list)  # 保障措施/有关要求
+    rules_intro: list[str] = Field(default_factory=list)  # 评比细则 opening
+    results_use: list[str] = Field(default_factory=list)  # 结果运用
+
+
+class Plan(Issue):
+    title: str | None = None  # the plan's title, e.g. 全县招大引强“百日攻坚”工作方案
+    notice_text: list[str] = Field(default_factory=list)  # the 印发通知's paragraph(s)
+    text: PlanText = Field(default_factory=PlanText)
+
+
+class Level(Strict):
+    name: str  # 一等 / 优秀 …
+    top: int | None = None  # the first N of the category
+    min_score: float | None = None  # or a score threshold
+    reward: str | None = None  # e.g. 100亩用地指标
+
+
+class Annual(Issue):
+    year: int | None = None
+    title: str | None = None
+    levels: list[Level] = Field(default_factory=list)
+    campaigns: list[str] = Field(default_factory=list)  # other campaign folders of the same year
+
+
+class Documents(Strict):
+    organ: str | None = None  # the office that issues bulletins (default: campaign issuer)
+    masthead: str | None = None
+    number_pattern: str | None = None  # e.g. 信开放办〔{year}〕{n}号
+    addressee: str | None = None
+    cc: list[str] = Field(default_factory=list)
+    printer: str | None = None
+    seal: bool = True
+    bulletin_day: int = Field(default=2, ge=1, le=28)  # 成文日期 of a month's 通报: this day of the next month
+    chart: bool = False  # a bar chart of totals per category in the monthly 通报
+    bulletin: Issue = Field(default_factory=Issue)
+    lists: Issue = Field(default_factory=Issue)
+    final: Issue = Field(default_factory=Issue)
+    feedback: Issue = Field(default_factory=Issue)
+    plan: Plan = Field(default_factory=Plan)
+    annual: Annual = Field(default_factory=Annual)
+    numbers: dict[str, str] = Field(default_factory=dict)  # period or kind -> 发文字号
+    commend: list[str] = Field(default_factory=list)  # campaign-end commendation paragraphs
+    criticise: list[str] = Field(default_factory=list)
+
+
+KNOWN = list(Documents.model_fields) + list(Issue.model_fields) + list(Plan.model_fields) + list(Annual.model_fields)
+
+
+def load_documents(raw: dict | None) -> Documents:
+    try:
+        return Documents.model_validate(raw or {})
+    except ValidationError as exc:
+        problems = [p.replace("键 ", "键 documents.", 1) for p in describe(exc, KNOWN)]
+        raise UserError("campaign.yaml 的 documents 部分有误：", problems) from None
+
+
+class MonthNotes(Strict):
+    """reports/YYYY-MM.yaml: what staff add to the month's 通报."""
+
+    problems: list[str] = Field(default_factory=list, alias="存在问题")
+    next_steps: list[str] = Field(default_factory=list, alias="下步工作")
+    highlights: list[str] = Field(default_factory=list, alias="工作亮点")
+    date: dt.date | None = Field(default=None, alias="成文日期")
+    number: str | None = Field(default=None, alias="发文字号")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        return parse_date(v)
+
+
+def load_month_notes(path: Path) -> MonthNotes | None:
+    if not path.exists():
+        return None
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return MonthNotes.model_validate(raw)
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path.name} 格式有误：{exc}") from None
+    except ValidationError as exc:
+        raise UserError(f"{path.name} 有误：", describe(exc, ["存在问题", "下步工作", "工作亮点", "成文日期", "发文字号"])) from None
