@@ -8,6 +8,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from gongwen.documents.numbers import pct
+
 console = Console(stderr=True)
 
 
@@ -28,21 +30,24 @@ def _targets_table(c) -> None:
         period = "全程" if r.period == "campaign" else r.period
         extra = f"（{r.units_met}/{len(r.units)} 个单位达标）" if r.units else ""
         t.add_row(period, r.name + extra, f"{r.done.normalize():f}{r.measure_word}",
-                  f"{r.target.normalize():f}{r.measure_word}", f"{r.rate}%" + ("" if r.complete else "（月份未齐）"))
+                  f"{r.target.normalize():f}{r.measure_word}", pct(r.rate) + ("" if r.complete else "（月份未齐）"))
     console.print(t)
 
 
 @click.command("build")
 @click.argument("campaign", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="输出文件夹：每月一个子文件夹 YYYY-MM/，活动结束汇总在 final/。")
+              help="输出文件夹：每月一个子文件夹 YYYY-MM/，活动结束汇总在 final/，实施方案在 plan/。")
 def build_cmd(campaign: Path, out: Path) -> None:
     """读取活动文件夹（campaign.yaml、units.xlsx、reports/），检查报表、计分、排名、
-    列榜，写出各月及活动结束的 得分明细.xlsx 和 manifest.json。
+    列榜，生成各月及活动结束的得分明细和全部公文（DOCX 和 PDF），最后写 manifest.json。
 
     任何一处报表有误都会全部列出并停止，不写任何文件，之前生成的文件保持不变。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from gongwen.campaign.build import compute, render, write
     from gongwen.campaign.folder import load_campaign
+    from gongwen.documents.build import add_documents, collect
     from gongwen.errors import UserError
 
     with console.status("读取活动配置和参评单位……"):
@@ -52,8 +57,19 @@ def build_cmd(campaign: Path, out: Path) -> None:
     _warn(c.warnings)
     if not c.scores:
         raise UserError("reports/ 里还没有任何月份的报表，没有可生成的内容")
-    with console.status("生成文件……"):
-        written = write(render(c, out), out)
+    rendered = render(c, out)
+    with console.status("准备公文……"):
+        docs = collect(c, rendered)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("排版公文", total=len(docs))
+
+        def step(doc) -> None:
+            progress.update(task, advance=1, description=f"排版 {doc.rel}")
+
+        typeset = add_documents(c, out, rendered, docs, progress=step)
+    with console.status("写出文件……"):
+        written = write(rendered, out)
     missing = [m for m in camp.months if m not in c.scores]
     for m, s in c.scores.items():
         console.print(f"[green]✓[/green] {m}：{len(s.units)} 个单位已计分")
@@ -62,7 +78,26 @@ def build_cmd(campaign: Path, out: Path) -> None:
     else:
         console.print("[green]✓[/green] 活动结束汇总（final/）已生成")
     _targets_table(c)
+    _written_table(out, typeset, rendered)
     console.print(f"共写出 {len(written)} 个文件到 {out}")
+
+
+def _written_table(out: Path, typeset, rendered) -> None:
+    """What the build wrote, grouped: documents with their pages, then the data files."""
+    t = Table(title="本次生成的公文")
+    for h in ("期间", "类型", "文件", "页数"):
+        t.add_column(h)
+    groups: dict[tuple[str, str], list] = {}
+    for doc, pages in typeset:
+        groups.setdefault((doc.period, doc.kind), []).append((doc, pages))
+    for (period, kind), items in groups.items():
+        shown = {"final": "活动结束", "plan": "方案", "annual": "年终"}.get(period, period)
+        if len(items) > 3:
+            t.add_row(shown, kind, f"{len(items)} 份（{Path(items[0][0].rel).parent}/）", str(sum(p for _, p in items)))
+        else:
+            for doc, pages in items:
+                t.add_row(shown, kind, f"{doc.rel}.docx / .pdf", str(pages))
+    console.print(t)
 
 
 @click.command("forms")

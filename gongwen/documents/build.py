@@ -45,12 +45,15 @@ def typeset_doc(doc: Doc) -> tuple[bytes, bytes, int]:
     return t.docx, t.pdf, t.pages
 
 
-def add_documents(c: Computed, out: Path, r: Rendered, progress: Callable[[Doc], None] | None = None) -> list[tuple[Doc, int]]:
+def add_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc] | None = None,
+                  progress: Callable[[Doc], None] | None = None) -> list[tuple[Doc, int]]:
     """Typeset every document into `r` (files and manifest). Returns (doc, pages)."""
     done = []
-    for doc in collect(c, r):
+    for doc in collect(c, r) if docs is None else docs:
         docx, pdf, pages = typeset_doc(doc)
         for ext, data in (("docx", docx), ("pdf", pdf)):
+            if data is None:
+                continue
             rel = f"{doc.rel}.{ext}"
             r.files[Path(out) / rel] = data
             r.manifest.add(rel, data, doc.inputs, kind=doc.kind, period=doc.period)
