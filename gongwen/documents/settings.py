@@ -64,6 +64,7 @@ class Level(Strict):
     top: int | None = None  # the first N of the category
     min_score: float | None = None  # or a score threshold
     reward: str | None = None  # e.g. 100亩用地指标
+    categories: list[str] | None = None  # only these categories (default: every category)
 
 
 class Annual(Issue):
@@ -71,6 +72,7 @@ class Annual(Issue):
     title: str | None = None
     levels: list[Level] = Field(default_factory=list)
     campaigns: list[str] = Field(default_factory=list)  # other campaign folders of the same year
+    closing: list[str] = Field(default_factory=list)  # the closing paragraphs (要求), as staff write them
 
 
 class Documents(Strict):
@@ -95,6 +97,7 @@ class Documents(Strict):
 
 
 KNOWN = list(Documents.model_fields) + list(Issue.model_fields) + list(Plan.model_fields) + list(Annual.model_fields)
+KNOWN += list(Level.model_fields)
 
 
 def load_documents(raw: dict | None) -> Documents:
