@@ -10,6 +10,7 @@ from pathlib import Path
 from gongwen.campaign import Computed
 from gongwen.campaign.build import FINAL_DIR, Rendered, month_inputs
 from gongwen.documents import bulletin
+from gongwen.documents import plan as plan_doc
 from gongwen.documents.common import Doc
 from gongwen.documents.templating import Templates
 from gongwen.render import typeset
@@ -27,6 +28,7 @@ def final_inputs(c: Computed, r: Rendered) -> list[str]:
 
 # Document kinds in the order a build makes them; each returns its documents.
 BUILDERS: list[tuple[str, Builder]] = [
+    ("实施方案", plan_doc.builder),
     ("通报", _bulletins),
 ]
 

@@ -51,12 +51,47 @@ class PlanText(Strict):
     requirements: list[str] = Field(default_factory=list)  # 保障措施/有关要求
     rules_intro: list[str] = Field(default_factory=list)  # 评比细则 opening
     results_use: list[str] = Field(default_factory=list)  # 结果运用
+    # Added for the plan builder (gongwen/documents/plan.py):
+    intro: list[str] = Field(default_factory=list)  # the opening paragraph(s) before 一、
+    headings: dict[str, str] = Field(default_factory=dict)  # section key -> heading, e.g. purpose: 指导思想
+    month_notes: dict[str, str] = Field(default_factory=dict)  # YYYY-MM -> what the month is, e.g. 招大引强攻坚月
+    month_extra: dict[str, str] = Field(default_factory=dict)  # YYYY-MM -> a sentence after the month's targets
+    dimension_notes: dict[str, str] = Field(default_factory=dict)  # 评比细则: dimension -> 主要评比… sentence
+    rules_process: list[str] = Field(default_factory=list)  # 评比细则: 评比流程
+
+    @field_validator("month_notes", "month_extra", mode="before")
+    @classmethod
+    def _month_keys(cls, v: Any) -> Any:
+        return {str(k): val for k, val in v.items()} if isinstance(v, dict) else v
 
 
 class Plan(Issue):
     title: str | None = None  # the plan's title, e.g. 全县招大引强“百日攻坚”工作方案
     notice_text: list[str] = Field(default_factory=list)  # the 印发通知's paragraph(s)
     text: PlanText = Field(default_factory=PlanText)
+    rules_title: str | None = None  # 评比细则 title (default: <campaign name>工作评比细则)
+    rules_as: str = Field(default="inside", pattern="^(inside|attachment)$")  # 细则 inside the plan, or 附件2
+    basis: str | None = None  # who agreed: 经县委、县政府研究同意 (used by the default notice text)
+
+
+class Draft(Issue):
+    """documents.draft: next year's 征求意见稿 (written by draft-next)."""
+
+    title: str | None = None  # the notice title (default: 关于征求《…（征求意见稿）》意见的通知)
+    text: list[str] = Field(default_factory=list)  # the notice's paragraphs, instead of the template's
+    deadline: dt.date | None = None  # feedback deadline
+    receiver: str | None = None  # feedback goes to, e.g. 县商务局
+    contact: str | None = None  # 联系人 and phone, e.g. "王邦力 18720888958"
+    email: str | None = None
+    source: str | None = None  # the folder this draft was made from
+    growth: str | None = None  # the growth rate applied to targets, e.g. 10%
+    fixed: list[str] = Field(default_factory=list)  # targets (by name) kept unchanged by draft-next
+    pending: list[str] = Field(default_factory=list)  # config keys whose values are still to be decided (printed **)
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _deadline(cls, v: Any) -> Any:
+        return parse_date(v)
 
 
 class Level(Strict):
@@ -90,6 +125,7 @@ class Documents(Strict):
     final: Issue = Field(default_factory=Issue)
     feedback: Issue = Field(default_factory=Issue)
     plan: Plan = Field(default_factory=Plan)
+    draft: Draft = Field(default_factory=Draft)
     annual: Annual = Field(default_factory=Annual)
     numbers: dict[str, str] = Field(default_factory=dict)  # period or kind -> 发文字号
     commend: list[str] = Field(default_factory=list)  # campaign-end commendation paragraphs
@@ -97,6 +133,7 @@ class Documents(Strict):
 
 
 KNOWN = list(Documents.model_fields) + list(Issue.model_fields) + list(Plan.model_fields) + list(Annual.model_fields)
+KNOWN += list(PlanText.model_fields) + list(Draft.model_fields)
 KNOWN += list(Level.model_fields)
 
 
