@@ -423,11 +423,20 @@ class HtmlBuilder:
         if n.has_banji:
             wrapper = "banji-own" if self.banji_mode == "own-page" else ""
             self.out.append(f'<div class="{wrapper}">{self.banji()}</div>')
-        title = escape(n.title.replace("\n", ""))
-        return (
-            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'
-            f'<body>{"".join(self.out)}</body></html>'
-        )
+        return f'<!DOCTYPE html><html lang="zh-CN"><head>{head_meta(n)}</head><body>{"".join(self.out)}</body></html>'
+
+
+
+def head_meta(n: Notice) -> str:
+    """<title> and <meta> elements WeasyPrint turns into the PDF's metadata."""
+    from gongwen.archive.pdfa import fixed_time
+
+    when = fixed_time(n).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    metas = [("author", "、".join(n.organs)), ("description", n.number or ""),
+             ("keywords", ", ".join(v for v in (n.meta.get("活动"), n.meta.get("月份"), n.meta.get("文种")) if v)),
+             ("generator", "gongwen"), ("dcterms.created", when), ("dcterms.modified", when)]
+    tags = "".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in metas if v)
+    return f'<meta charset="utf-8"><title>{escape(n.title.replace(chr(10), ""))}</title>{tags}'
 
 
 def notice_html(notice: Notice, banji: str = "footnote") -> str:
@@ -438,4 +447,4 @@ def banji_pages_html(notice: Notice, blank: bool) -> str:
     """The 版记 alone on a page, after a blank page when `blank`; neither numbered."""
     banji = HtmlBuilder(notice).banji()
     first = '<div style="page:banji"></div><div class="banji-own" style="break-before:page">' if blank else '<div class="banji-own">'
-    return f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>{first}{banji}</div></body></html>'
+    return f'<!DOCTYPE html><html lang="zh-CN"><head>{head_meta(notice)}</head><body>{first}{banji}</div></body></html>'

@@ -54,14 +54,21 @@ def layout(notice: Notice, base_url: str | None = None):
     return render("own-page"), True
 
 
+PDF_VARIANT = "pdf/a-2b"
+
+
 def write_pdf(notice: Notice, path: Path, base_url: str | None = None, **options) -> PdfResult:
     path = Path(path)
-    doc, own = layout(notice, base_url)
-    doc.write_pdf(path, **options)
-    return PdfResult(path, len(doc.pages), own)
+    data, result = pdf_bytes(notice, base_url, **options)
+    path.write_bytes(data)
+    return PdfResult(path, result.pages, result.banji_own_page)
 
 
 def pdf_bytes(notice: Notice, base_url: str | None = None, **options) -> tuple[bytes, PdfResult]:
+    """PDF/A-2b by default (PDF/A-3b when sources are attached), with the 公文's metadata."""
+    from gongwen.archive.pdfa import finish
+
     doc, own = layout(notice, base_url)
+    options.setdefault("pdf_variant", "pdf/a-3b" if options.get("attachments") else PDF_VARIANT)
     data = doc.write_pdf(**options)
-    return data, PdfResult(Path(""), len(doc.pages), own)
+    return finish(data, notice), PdfResult(Path(""), len(doc.pages), own)

@@ -1,0 +1,1 @@
+"""Archive-grade output: PDF/A and its metadata, manifests, the register of issued numbers."""
