@@ -130,11 +130,12 @@ class Documents(Strict):
     numbers: dict[str, str] = Field(default_factory=dict)  # period or kind -> 发文字号
     commend: list[str] = Field(default_factory=list)  # campaign-end commendation paragraphs
     criticise: list[str] = Field(default_factory=list)
+    qualifying: str | None = None  # the lists' condition in words, e.g. 重大项目（投资额1亿元及以上）签约
 
 
 KNOWN = list(Documents.model_fields) + list(Issue.model_fields) + list(Plan.model_fields) + list(Annual.model_fields)
-KNOWN += list(PlanText.model_fields) + list(Draft.model_fields)
 KNOWN += list(Level.model_fields)
+KNOWN += list(PlanText.model_fields) + list(Draft.model_fields)
 
 
 def load_documents(raw: dict | None) -> Documents:
