@@ -75,11 +75,23 @@ def render(c: Computed, out: Path) -> Rendered:
     return r
 
 
+LOCK_FILE = ".gongwen.lock"
+LOCK_WAIT_S = 600
+
+
 def write(r: Rendered, out: Path) -> list[Path]:
-    """Write everything rendered, then manifest.json."""
+    """Write everything rendered and manifest.json, all or nothing, holding the
+    output folder's lock so two builds of the same campaign never interleave."""
+    from filelock import FileLock, Timeout
+
     files = dict(r.files)
     files[Path(out) / MANIFEST_FILE] = r.manifest.to_bytes()
-    write_all(files)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(Path(out) / LOCK_FILE), timeout=LOCK_WAIT_S):
+            write_all(files)
+    except Timeout:
+        raise UserError(f"另一个生成任务正在写入 {out}，等了 {LOCK_WAIT_S} 秒仍未结束；请稍后再试") from None
     return list(files)
 
 

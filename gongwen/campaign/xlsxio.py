@@ -38,21 +38,44 @@ def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    path = Path(path)
+def _temp_beside(path: Path, data: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
         raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    write_all({Path(path): data})
 
 
 def write_all(files: dict[Path, bytes]) -> None:
-    """Write files that were all rendered already; each lands whole or not at all."""
-    for path, data in files.items():
-        write_atomic(path, data)
+    """Write files that were all rendered already, all or nothing: every file
+    goes to a temporary file beside its target first (a full disk or Ctrl-C
+    here leaves the old outputs untouched and no temporary file behind), then
+    all are renamed into place with Ctrl-C held back."""
+    import signal
+
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            temps.append((_temp_beside(Path(path), data), Path(path)))
+    except BaseException:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

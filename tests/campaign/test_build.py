@@ -36,7 +36,10 @@ def xinfeng(tmp_path_factory):
 
 def test_xinfeng_files_and_columns(xinfeng):
     files = sorted(p.relative_to(xinfeng).as_posix() for p in xinfeng.rglob("*") if p.is_file())
-    assert files == ["2023-06/得分明细.xlsx", "2023-07/得分明细.xlsx", "2023-08/得分明细.xlsx", "final/得分明细.xlsx", "manifest.json"]
+    data = [f for f in files if not f.endswith((".docx", ".pdf")) and f != ".gongwen.lock"]
+    assert data == ["2023-06/得分明细.xlsx", "2023-07/得分明细.xlsx", "2023-08/得分明细.xlsx", "final/得分明细.xlsx", "manifest.json"]
+    listed = {e["path"] for e in json.loads((xinfeng / "manifest.json").read_text(encoding="utf-8"))["files"]}
+    assert {f for f in files if f.endswith((".docx", ".pdf"))} <= listed  # the documents are in the manifest too
     camp = load_campaign(XINFENG)
     month = rows(xinfeng / "2023-06" / "得分明细.xlsx")
     assert month[0] == ["类别", "单位", "比签约速度", "比项目体量", "比项目质量", "比落地见效", "比基础工作", "总分", "排名", "榜单"]
