@@ -17,8 +17,23 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(wb: Workbook) -> None:
+    """Text that Excel would run as a formula (=, +, -, @ first) is stored as
+    text and shown with a quote prefix: data never becomes a formula."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+
+
 def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
-    """Save with fixed document dates and fixed zip entry times."""
+    """Save with fixed document dates and fixed zip entry times; no data as formulas."""
+    neutralise_formulas(wb)
     wb.properties.created = when
     wb.properties.modified = when
     wb.properties.creator = "gongwen"
