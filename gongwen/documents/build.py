@@ -11,6 +11,7 @@ from gongwen.campaign import Computed
 from gongwen.campaign.build import FINAL_DIR, Rendered, month_inputs
 from gongwen.documents import bulletin
 from gongwen.documents import plan as plan_doc
+from gongwen.documents import feedback, honor, final as final_doc
 from gongwen.documents.common import Doc
 from gongwen.documents.templating import Templates
 from gongwen.render import typeset
@@ -30,6 +31,9 @@ def final_inputs(c: Computed, r: Rendered) -> list[str]:
 BUILDERS: list[tuple[str, Builder]] = [
     ("实施方案", plan_doc.builder),
     ("通报", _bulletins),
+    ("榜单", honor.builder),
+    ("得分反馈单", feedback.builder),
+    ("活动总结", final_doc.builder),
 ]
 
 
