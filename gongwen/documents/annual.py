@@ -89,7 +89,7 @@ class AnnualUnit:
     category: str
     order: int
     figures: dict[str, Decimal] = field(default_factory=dict)
-    results: dict[str, RunResult] = field(default_factory=dict)  # run id -> result
+    results: dict[int, RunResult] = field(default_factory=dict)  # run index -> result
     score: Decimal = Decimal(0)  # mean of the unit's campaign results, 2 places half up
     rank: int = 0
     level: Level | None = None
@@ -212,11 +212,11 @@ def year_runs(computed: list[Computed], year: int) -> list[Run]:
     for c in computed:
         months = [m for m in c.campaign.months if int(m[:4]) == year]
         if not months:
-            raise UserError(f"活动“{c.campaign.name}”（{c.campaign.folder}）的月份"
+            raise UserError(f"{c.campaign.folder}（{c.campaign.name}）的活动月份"
                             f"（{'、'.join(c.campaign.months)}）不在{year}年内")
         scored = [m for m in months if m in c.scores]
         if not scored:
-            raise UserError(f"活动“{c.campaign.name}”{year}年的月份还没有任何报表，无法考评")
+            raise UserError(f"{c.campaign.folder}（{c.campaign.name}）{year}年的月份还没有任何报表，无法考评")
         runs.append(Run(c.campaign.id, c.campaign.name, months, scored, c.final is not None, c))
     return runs
 
@@ -254,9 +254,9 @@ def compute_annual(computed: list[Computed], year: int, levels: list[Level]) -> 
     _check_levels(levels, categories)
     columns = figure_columns(runs)
     figures = unit_figures(runs, columns)
-    for run in runs:
+    for i, run in enumerate(runs):
         for name, result in run_results(run).items():
-            units[name].results[run.id] = result
+            units[name].results[i] = result
     for u in units.values():
         u.figures = {col.key: figures.get(u.name, {}).get(col.key, Decimal(0)) for col in columns}
         scores = [r.score for r in u.results.values()]
@@ -291,8 +291,8 @@ def result_table(a: AnnualResult, category: str) -> Table:
     rows = []
     for u in a.category(category):
         cells = [str(u.rank), u.name]
-        for run in a.runs:
-            r = u.results.get(run.id)
+        for i in range(len(a.runs)):
+            r = u.results.get(i)
             cells.append(N.score(r.score) if r else "—")
         if several:
             cells.append(N.score(u.score))
@@ -400,10 +400,10 @@ def load_others(primary: Computed) -> list[Computed]:
     return out
 
 
-def campaign_inputs(primary: Computed, c: Computed, add) -> list[str]:
-    """Every input file of campaign `c`, shown relative to the primary campaign's folder."""
+def campaign_inputs(base: Path, c: Computed, add) -> list[str]:
+    """Every input file of campaign `c` (add(shown, path) records it), shown relative to `base`."""
     files = list(c.campaign.inputs) + [p for m in c.scores for p in c.data[m].files]
-    return [add(os.path.relpath(p, primary.campaign.folder).replace(os.sep, "/"), p) for p in files]
+    return [add(os.path.relpath(p, base).replace(os.sep, "/"), p) for p in files]
 
 
 def builder(c: Computed, templates: Templates, r) -> list[Doc]:
@@ -412,7 +412,7 @@ def builder(c: Computed, templates: Templates, r) -> list[Doc]:
         return []
     others = load_others(c)
     computed = [c, *others]
-    inputs = sorted({i for cc in computed for i in campaign_inputs(c, cc, r.manifest.add_input)})
+    inputs = sorted({i for cc in computed for i in campaign_inputs(c.campaign.folder, cc, r.manifest.add_input)})
     return [build_annual(computed, templates, inputs)]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gongwen.campaign import Computed
 from gongwen.campaign.build import FINAL_DIR, Rendered, month_inputs
-from gongwen.documents import bulletin
+from gongwen.documents import annual, bulletin
 from gongwen.documents import plan as plan_doc
 from gongwen.documents import feedback, honor, final as final_doc
 from gongwen.documents.common import Doc
@@ -34,6 +34,7 @@ BUILDERS: list[tuple[str, Builder]] = [
     ("榜单", honor.builder),
     ("得分反馈单", feedback.builder),
     ("活动总结", final_doc.builder),
+    ("年终考评", annual.builder),
 ]
 
 
@@ -45,8 +46,19 @@ def collect(c: Computed, r: Rendered) -> list[Doc]:
     return docs
 
 
-def typeset_doc(doc: Doc) -> tuple[bytes, bytes, int]:
-    """DOCX bytes, PDF bytes, pages."""
+def typeset_doc(doc: Doc, campaign_folder: Path | None = None) -> tuple[bytes, bytes | None, int]:
+    """DOCX bytes, PDF bytes, pages. A document with a Word template is filled
+    into it instead (docxtpl); its PDF comes from LibreOffice, None without it."""
+    if doc.word_template:
+        import sys
+
+        from gongwen.documents import wordtpl
+
+        docx, pdf, pages = wordtpl.typeset(doc, campaign_folder)
+        if pdf is None:
+            print(f"未安装 LibreOffice，{doc.rel}.docx 只生成了 DOCX（按 Word 模板 {doc.word_template} 填写），没有 PDF",
+                  file=sys.stderr)
+        return docx, pdf, pages
     t = typeset(doc.notice, base_url=doc.base_url)
     return t.docx, t.pdf, t.pages
 
@@ -56,7 +68,7 @@ def add_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc] | None = 
     """Typeset every document into `r` (files and manifest). Returns (doc, pages)."""
     done = []
     for doc in collect(c, r) if docs is None else docs:
-        docx, pdf, pages = typeset_doc(doc)
+        docx, pdf, pages = typeset_doc(doc, c.campaign.folder)
         for ext, data in (("docx", docx), ("pdf", pdf)):
             if data is None:
                 continue
