@@ -38,10 +38,11 @@ def _date(ctx, param, value):
 def draft_next_cmd(campaign: Path, year: int, growth, out, force, deadline, contact, date, fixed, docs) -> None:
     """根据本年活动文件夹生成下一年的活动文件夹和方案征求意见稿。
 
-    月份和权重、目标的期间、方案和各公文的日期顺延到新年份；文号改为 〔年份〕**号 待编；
-    目标按 --growth 增长（个数向上取整），没有增长率或没有规则的目标印作 ** 并加底纹，
-    在控制台列出。不复制 reports/；复制 units.xlsx 和 templates/。
-    反馈期限和联系人也可以写在 campaign.yaml 的 documents.draft 下。"""
+    月份和权重、目标的期间、方案和各公文的日期顺延到新年份；文号改为“〔年份〕**号”待编。
+
+    目标按 --growth 增长（个数向上取整）；没有增长率的目标印作 ** 并加底纹，在控制台列出。
+
+    不复制 reports/，复制 units.xlsx 和 templates/。反馈期限和联系人也可以写在 campaign.yaml 的 documents.draft 下。"""
     from gongwen.documents.draft import draft_next
 
     with console.status("生成下一年活动配置和征求意见稿……"):
