@@ -280,7 +280,9 @@ def unit_context(c: Computed, month: str, u: UnitScore) -> dict:
     }
 
 
-def build(c: Computed, month: str, templates: Templates, inputs: list[str]) -> list[Doc]:
+def build(c: Computed, month: str, templates: Templates, inputs: list[str],
+          units: list[str] | None = None) -> list[Doc]:
+    """The month's feedback sheets, for every unit or only `units`."""
     s = settings(c)
     info = issue(c, s.feedback, month_end_date(c, month), f"{month}-feedback")
     score = c.scores[month]
@@ -290,6 +292,8 @@ def build(c: Computed, month: str, templates: Templates, inputs: list[str]) -> l
     template = s.feedback.template or "得分反馈单.txt.j2"
     docs = []
     for u in score.units:
+        if units is not None and u.name not in units:
+            continue
         context = {**base, **unit_context(c, month, u)}
         notice = templates.notice(template, context, {"scores": unit_table(c, u)})
         notice.name = files[u.name]
