@@ -29,23 +29,34 @@ def annual_cmd(campaigns: tuple[Path, ...], year: int | None, out: Path) -> None
     from gongwen.campaign.xlsxio import write_all
     from gongwen.documents import annual
     from gongwen.documents.build import typeset_doc
-    from gongwen.documents.common import settings
+    from gongwen.documents.settings import load_documents
+
+    def settings_of(camp):
+        return load_documents(camp.config.documents)
     from gongwen.documents.templating import Templates
 
+    from gongwen.errors import UserError
+
+    loaded = [load_campaign(folder) for folder in campaigns]
+    if year is None:
+        year = settings_of(loaded[0]).annual.year or int(loaded[0].months[0][:4])
+    outside = [f"{camp.folder}（{'、'.join(camp.months)}）" for camp in loaded
+               if not any(int(m[:4]) == year for m in camp.months)]
+    if outside:
+        raise UserError(f"这些活动的月份不在{year}年内，不能参加{year}年度考评：", outside)
     computed = []
-    for folder in campaigns:
-        with console.status(f"读取并检查 {folder} ……"):
-            c = compute(load_campaign(folder))
+    for folder, camp in zip(campaigns, loaded):
+        with console.status(f"读取并检查 {folder} 的报表……"):
+            c = compute(camp)
         if c.warnings:
             console.print(f"[yellow]{folder}：提示 {len(c.warnings)} 条，不影响考评（运行 build 可查看）[/yellow]")
         computed.append(c)
     primary = computed[0]
-    year = year or settings(primary).annual.year or int(primary.campaign.months[0][:4])
     manifest = Manifest(campaign="+".join(c.campaign.id for c in computed))
     base = Path.cwd()
     inputs = sorted({i for c in computed for i in annual.campaign_inputs(base, c, manifest.add_input)})
     with console.status("计算考评结果……"):
-        doc = annual.build_annual(computed, Templates(primary.campaign.folder), inputs, year)
+        doc, result = annual.annual_document(computed, Templates(primary.campaign.folder), inputs, year)
     with console.status(f"排版 {doc.rel} ……"):
         docx, pdf, pages = typeset_doc(doc, primary.campaign.folder)
     files: dict[Path, bytes] = {}
@@ -58,7 +69,6 @@ def annual_cmd(campaigns: tuple[Path, ...], year: int | None, out: Path) -> None
     files[out / annual.ANNUAL_DIR / MANIFEST_FILE] = manifest.to_bytes()
     write_all(files)
 
-    result = annual.compute_annual(computed, year, settings(primary).annual.levels)
     for run in result.runs:
         if run.complete:
             console.print(f"[green]✓[/green] {run.name}：活动已结束，用活动总分")

@@ -371,6 +371,12 @@ def default_date(primary: Computed, year: int) -> dt.date:
 def build_annual(computed: list[Computed], templates: Templates, inputs: list[str], year: int | None = None) -> Doc:
     """The 年终考评 通报 of the year for these campaigns; the first one's
     documents.annual gives the rules and issuing details."""
+    return annual_document(computed, templates, inputs, year)[0]
+
+
+def annual_document(computed: list[Computed], templates: Templates, inputs: list[str],
+                    year: int | None = None) -> tuple[Doc, AnnualResult]:
+    """The document and the result it was made from."""
     primary = computed[0]
     s = settings(primary)
     annual = s.annual
@@ -385,7 +391,7 @@ def build_annual(computed: list[Computed], templates: Templates, inputs: list[st
     notice.name = notice.title.replace("\n", "")
     notice.meta.update({"活动": "、".join(r.name for r in a.runs), "年度": str(year), "文种": "年终考评"})
     return Doc(f"{ANNUAL_DIR}/{notice.name}", notice, "年终考评", PERIOD, inputs,
-               word_template=annual.word_template, context=ctx)
+               word_template=annual.word_template, context=ctx), a
 
 
 def load_others(primary: Computed) -> list[Computed]:
@@ -417,6 +423,6 @@ def builder(c: Computed, templates: Templates, r) -> list[Doc]:
 
 
 __all__ = [
-    "AnnualResult", "AnnualUnit", "FigureColumn", "Run", "RunResult", "assign_levels", "build_annual",
+    "AnnualResult", "AnnualUnit", "FigureColumn", "Run", "RunResult", "annual_document", "assign_levels", "build_annual",
     "builder", "compute_annual", "figures_table", "result_table",
 ]
