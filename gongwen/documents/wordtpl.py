@@ -192,6 +192,9 @@ def _stable_pdf(data: bytes) -> bytes:
                 del info[key]
         if "/Metadata" in pdf.Root:
             del pdf.Root["/Metadata"]
+        for key in ("/ID", "/DocChecksum"):  # the ID is made again from the content
+            if key in pdf.trailer:
+                del pdf.trailer[key]
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return out.getvalue()

@@ -348,6 +348,7 @@ def test_word_template_pdf_from_libreoffice(june_word, tmp_path):
     assert "6月工作情况的通报" in text
     assert "高端装备制造产业招商小分队" in text
     assert b"/CreationDate" not in pdf
+    assert wordtpl.pdf_via_libreoffice(data) == pdf  # a rebuild gives the same bytes
 
 
 def test_word_template_without_libreoffice_says_so(xinfeng, june_word, monkeypatch, capsys):
