@@ -6,7 +6,6 @@ templates/word/通报.docx: ranking rows equal the scores; LibreOffice PDF)."""
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import struct
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,11 +20,11 @@ from gongwen import INPUTS_DIR, TEMPLATES_DIR
 from gongwen.campaign import compute, load_campaign
 from gongwen.documents import annual, bulletin, chart, wordtpl
 from gongwen.documents.build import typeset_doc
-from gongwen.documents.common import Doc, ranking_table, settings
+from gongwen.documents.common import ranking_table, settings
 from gongwen.documents.settings import Level
 from gongwen.documents.templating import Templates
 from gongwen.errors import UserError
-from gongwen.notice.tree import Image, Notice
+from gongwen.notice.tree import Image
 from gongwen.render import typeset
 from tests import pdfmeasure as pm
 
