@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Union
 
-import yaml
+from gongwen import safeyaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gongwen.campaign import sheets as S
@@ -415,11 +415,7 @@ def read_config(folder: Path) -> tuple[CampaignConfig, S.SheetSet]:
     if not path.is_file():
         raise UserError(f"{folder} 里没有 {CAMPAIGN_FILE}：活动文件夹应含 campaign.yaml、units.xlsx 和 reports/")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
-        raise UserError(f"{CAMPAIGN_FILE} {where} 不是合法的 YAML：{getattr(exc, 'problem', exc)}") from None
+        data = safeyaml.load(path.read_text(encoding="utf-8"), CAMPAIGN_FILE)
     except UnicodeDecodeError:
         raise UserError(f"{CAMPAIGN_FILE} 应以 UTF-8 编码保存") from None
     return parse_config(data, CAMPAIGN_FILE)

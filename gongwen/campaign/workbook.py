@@ -11,6 +11,12 @@ import openpyxl
 import pandas as pd
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# Limits well above any month's report, so a hostile or broken file fails fast
+# with a clear message instead of exhausting memory.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, per workbook
+MAX_ROWS_PER_SHEET = 50_000
 FIX_FORMAT = "请在 Excel 中打开，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码），再另存为 .xlsx 格式"
 
 
@@ -41,10 +47,36 @@ def _check_format(path: Path) -> None:
         raise Unreadable(f"是旧版 .xls 格式，无法读取；{FIX_FORMAT}")
     if not head.startswith(b"PK"):
         raise Unreadable("不是有效的 .xlsx 文件（文件已损坏或并非 Excel 工作簿），请重新另存为 .xlsx")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(f"文件有 {size / 1048576:.1f} MB，超过 {MAX_FILE_BYTES // 1048576} MB 的上限；"
+                         "月报表不应这么大，请检查是否粘贴了图片或大量空行，删去后另存")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unzipped = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile:
+        raise Unreadable("不是有效的 .xlsx 文件（压缩包已损坏），请重新另存为 .xlsx") from None
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_RATIO * max(size, 1):
+        raise Unreadable(f"解压后有 {unzipped / 1048576:.0f} MB（压缩前 {size / 1048576:.1f} MB），"
+                         "疑似“压缩炸弹”或已损坏，已拒绝读取；请重新另存为 .xlsx")
+
+
+def _check_rows(path: Path) -> None:
+    """Refuse a sheet with more rows than any report has, before reading it all."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        for ws in wb.worksheets:
+            rows = ws.max_row or 0
+            if rows > MAX_ROWS_PER_SHEET:
+                raise Unreadable(f"工作表“{ws.title}”有 {rows} 行，超过每表 {MAX_ROWS_PER_SHEET} 行的上限；"
+                                 "请检查是否误填或拆成多个文件")
+    finally:
+        wb.close()
 
 
 def read_xlsx(path: Path, shown: str) -> list[RawTable]:
     _check_format(path)
+    _check_rows(path)
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

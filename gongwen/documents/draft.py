@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from gongwen import safeyaml
+
 from gongwen.campaign import Computed, load_campaign
 from gongwen.campaign.config import CAMPAIGN_FILE
 from gongwen.campaign.folder import REPORTS_DIR, Campaign
@@ -259,7 +261,7 @@ def draft_next(source: str | Path, year: int, growth: str | None = None, out: st
     if target.exists() and not force:
         raise UserError(f"{target} 已存在，未做任何改动。要覆盖其中的 campaign.yaml、units.xlsx 和征求意见稿，请加 --force")
     settings = load_documents(src.config.documents)
-    raw = yaml.safe_load((src.folder / CAMPAIGN_FILE).read_text(encoding="utf-8"))
+    raw = safeyaml.load((src.folder / CAMPAIGN_FILE).read_text(encoding="utf-8"), CAMPAIGN_FILE)
     growth_d = parse_growth(growth if growth is not None else settings.draft.growth)
     fixed_names = set(fixed or settings.draft.fixed)
     known = {t.name for t in src.config.targets} | {p.name or d.name for d in src.config.scoring.dimensions for p in d.parts}

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import yaml
+from gongwen import safeyaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gongwen.errors import UserError
@@ -167,9 +167,7 @@ def load_month_notes(path: Path) -> MonthNotes | None:
     if not path.exists():
         return None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = safeyaml.load(path.read_text(encoding="utf-8"), f"reports/{path.name}") or {}
         return MonthNotes.model_validate(raw)
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path.name} 格式有误：{exc}") from None
     except ValidationError as exc:
         raise UserError(f"{path.name} 有误：", describe(exc, ["存在问题", "下步工作", "工作亮点", "成文日期", "发文字号"])) from None

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 from typing import Any, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gongwen import safeyaml
 from gongwen.errors import UserError
 from gongwen.notice.body import parse_body
 from gongwen.notice.tree import Attachment, Notice
@@ -20,19 +20,6 @@ FORMATS = {"文件": "file", "信函": "letter", "纪要": "minutes"}
 ATTACHMENT_MARK = re.compile(r"^\s*={3,}\s*附件\s*(?P<n>\d*)\s*={3,}\s*$")
 CN_DATE = re.compile(r"^\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?\s*$")
 FRONT = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*(\n|\Z)", re.S)
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 reads 000123 as an octal number; staff mean the text 000123
-    (a 份号). Numbers with a leading zero stay text here."""
-
-
-_Loader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-for _first, _resolvers in _Loader.yaml_implicit_resolvers.items():
-    _resolvers[:] = [(tag, rx) for tag, rx in _resolvers if tag != "tag:yaml.org,2002:int"]
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*))$"), list("-+0123456789")
-)
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -133,10 +120,7 @@ def split_source(text: str) -> tuple[dict, str, int]:
     m = FRONT.match(text)
     if not m:
         raise UserError("文件开头缺少以 --- 包围的文头信息（YAML），至少要写 标题：")
-    try:
-        data = yaml.load(m.group("yaml"), Loader=_Loader) or {}
-    except yaml.YAMLError as exc:
-        raise UserError(f"文头信息（YAML）格式有误：{exc}") from exc
+    data = safeyaml.load(m.group("yaml"), "文头信息（YAML）") or {}
     if not isinstance(data, dict):
         raise UserError("文头信息应为“键: 值”的形式")
     first_line = m.group(0).count("\n") + 1
