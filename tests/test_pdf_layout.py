@@ -359,3 +359,16 @@ def test_minutes_format(rendered):
         line = next(l for l in all_lines if l.text.startswith(f"{label}："))
         assert all("FandolHei" in c["fontname"] for c in line.chars[: len(label) + 1])
         assert abs(line.x0 - LEFT - 2 * CHAR) < 0.3
+
+
+def test_red_rule_keeps_its_place_without_a_number(tmp_path):
+    from gongwen.notice.source import notice_from_source
+
+    tops = []
+    for number in ("发文字号: 信开放办〔2023〕9号\n", ""):
+        src = f"---\n发文机关: 信丰县扩大开放工作领导小组办公室\n{number}标题: 关于某事的通知\n成文日期: 2023年7月2日\n---\n正文。\n"
+        path = tmp_path / f"n{len(number)}.pdf"
+        write_pdf(notice_from_source(src), path)
+        with pm.open_pdf(path) as doc:
+            tops.append(pm.red_rects(doc.pages[0])[0]["top"])
+    assert abs(tops[0] - tops[1]) < 0.1

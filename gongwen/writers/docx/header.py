@@ -173,12 +173,9 @@ def file_header(document, notice: Notice, m: Metrics) -> None:
     before = max(top - count * m.pitch, 0.0)
     masthead(document, document, notice, m, before)
     lines_between = int(m.layout.number.lines_below_masthead)
-    if notice.number or notice.signers:
-        number_line(document, notice, m, lines_between * m.pitch)
-        # em bottom of the number to the bottom of its exact line
-        under = m.pitch - em_offset(m.pitch, m.body) - m.body
-    else:
-        under = 0.0
+    # Without a 发文字号 its line stays (empty), so the red rule keeps its place.
+    number_line(document, notice, m, lines_between * m.pitch)
+    under = m.pitch - em_offset(m.pitch, m.body) - m.body  # em bottom of the number to its line's bottom
     if notice.format == "file" or notice.number:
         red_rule(document, m, under)
 

@@ -97,10 +97,10 @@ class HtmlBuilder:
         top = mm(L.masthead.top_from_block_mm)
         height = self.masthead(names, suffix, top - y)
         y = top + height
-        if n.number or n.signers:
-            y = self.number_line(y)
+        # Without a 发文字号 its line stays (empty), so the red rule keeps its place.
+        y = self.number_line(y)
         # y is the bottom of the number's characters; the line box ends half a leading lower.
-        below = mm(L.red_rule.below_number_mm) - (self.pitch - self.size) / 2 if (n.number or n.signers) else 0.0
+        below = mm(L.red_rule.below_number_mm) - (self.pitch - self.size) / 2
         self.out.append(f'<div class="rule" style="margin-top:{_f(below)}pt"></div>')
 
     def masthead(self, names: list[str], suffix: str, margin_top: float) -> float:
