@@ -92,7 +92,26 @@ def write(r: Rendered, out: Path) -> list[Path]:
             write_all(files)
     except Timeout:
         raise UserError(f"另一个生成任务正在写入 {out}，等了 {LOCK_WAIT_S} 秒仍未结束；请稍后再试") from None
+    except OSError as exc:
+        raise UserError(f"写出文件失败：{os_reason(exc)}。本次没有写出任何文件，{out} 里原有的文件保持不变，"
+                        "也没有留下临时文件") from None
     return list(files)
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in words for office staff."""
+    import errno
+
+    where = f"（{exc.filename}）" if exc.filename else ""
+    reasons = {
+        errno.ENOSPC: "磁盘空间已满，请腾出空间后重新运行",
+        errno.EDQUOT: "超出了磁盘配额，请腾出空间后重新运行",
+        errno.EACCES: "没有写入权限" + where,
+        errno.EPERM: "没有写入权限" + where,
+        errno.EROFS: "输出位置是只读的" + where,
+        errno.ENAMETOOLONG: "文件名太长" + where,
+    }
+    return reasons.get(exc.errno, f"{exc.strerror or exc}{where}")
 
 
 def build(folder: str | Path, out: str | Path) -> tuple[Computed, list[Path]]:

@@ -1,4 +1,5 @@
-"""Commands for what was issued: verify (an output folder against its manifest)."""
+"""Commands for what was issued: verify (an output folder against its manifest),
+register (the 发文登记 of a campaign)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,40 @@ def register(group: click.Group) -> None:
             console.print(f"核对了 {report.checked} 个文件：缺失 {len(report.missing)}，被改动 {len(report.changed)}，"
                           f"多出 {len(report.extra)}")
             sys.exit(1)
+
+    @group.command("register")
+    @click.argument("campaign", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="发文登记文件，默认为活动文件夹里的 发文登记.sqlite。")
+    def register_cmd(campaign: Path, register_file: Path | None) -> None:
+        """列出活动的发文登记：每个发文机关按年份、序号排列的发文字号、标题、成文日期、
+        公文类型、期间、首次印发日期和版本数（重新印发过的大于 1）。"""
+        from rich import box
+        from rich.table import Table
+
+        from gongwen.archive.register import Register, register_path
+
+        path = register_path(campaign, register_file)
+        rows = Register(path).listing()
+        if not rows:
+            console.print(f"{path} 里还没有登记任何公文（build 生成有发文字号的公文时自动登记）", highlight=False)
+            return
+        shown = {"final": "活动结束", "plan": "方案", "annual": "年终"}
+        organs: dict[str, list[dict]] = {}
+        for r in rows:
+            organs.setdefault(r["organ"], []).append(r)
+        console.print(f"发文登记 {path}：{len(rows)} 份", highlight=False)
+        for organ, items in organs.items():
+            t = Table(title=organ, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+            t.add_column("发文字号", no_wrap=True)
+            t.add_column("标题", overflow="fold", min_width=10, ratio=1)
+            t.add_column("成文日期", no_wrap=True)
+            t.add_column("类型", overflow="fold")
+            t.add_column("首次印发", no_wrap=True)
+            t.add_column("版本", no_wrap=True, justify="right")
+            for r in items:
+                t.add_row(r["number"] + ("*" if r["auto"] else ""), r["title"], r["date"] or "—",
+                          f"{r['kind']} {shown.get(r['period'], r['period'])}", r["first_issued"], str(r["version"]))
+            console.print(t)
+        if any(r["auto"] for r in rows):
+            console.print("* 自动编号")

@@ -38,14 +38,21 @@ def _targets_table(c) -> None:
 @click.argument("campaign", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹：每月一个子文件夹 YYYY-MM/，活动结束汇总在 final/，实施方案在 plan/。")
-def build_cmd(campaign: Path, out: Path) -> None:
+@click.option("--reissue", is_flag=True,
+              help="允许重新印发：已登记的公文内容有变化时照样生成，旧文件改名为“……（第N版）”留在旁边，并记入发文登记。")
+@click.option("--embed-sources", "embed_sources", is_flag=True,
+              help="PDF 存为 PDF/A-3b，把这份公文所依据的输入文件和当期得分明细.xlsx 原样嵌入（关联文件）。")
+@click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="发文登记文件（SQLite），默认为活动文件夹里的 发文登记.sqlite；几个活动共用一个时指定同一个文件。")
+def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: bool = False,
+              register_file: Path | None = None) -> None:
     """读取活动文件夹（campaign.yaml、units.xlsx、reports/），检查报表、计分、排名、
     列榜，生成各月及活动结束的得分明细和全部公文（DOCX 和 PDF），最后写 manifest.json。
 
     任何一处报表有误都会全部列出并停止，不写任何文件，之前生成的文件保持不变。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from gongwen.campaign.build import compute, render, write
+    from gongwen.campaign.build import compute, render
     from gongwen.campaign.folder import load_campaign
     from gongwen.documents.build import add_documents, collect
     from gongwen.errors import UserError
@@ -60,6 +67,7 @@ def build_cmd(campaign: Path, out: Path) -> None:
     rendered = render(c, out)
     with console.status("准备公文……"):
         docs = collect(c, rendered)
+        assigned = _assign_numbers(camp, docs, reissue, register_file)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("排版公文", total=len(docs))
@@ -68,8 +76,10 @@ def build_cmd(campaign: Path, out: Path) -> None:
             progress.update(task, advance=1, description=f"排版 {doc.rel}")
 
         typeset = add_documents(c, out, rendered, docs, progress=step)
+    if embed_sources:
+        _embed_sources(camp, docs, rendered, out)
     with console.status("写出文件……"):
-        written = write(rendered, out)
+        written = _write_registered(rendered, out, assigned)
     missing = [m for m in camp.months if m not in c.scores]
     for m, s in c.scores.items():
         console.print(f"[green]✓[/green] {m}：{len(s.units)} 个单位已计分")
@@ -80,6 +90,39 @@ def build_cmd(campaign: Path, out: Path) -> None:
     _targets_table(c)
     _written_table(out, typeset, rendered)
     console.print(f"共写出 {len(written)} 个文件到 {out}")
+
+
+def _assign_numbers(camp, docs, reissue: bool, register_file: Path | None):
+    """发文字号 from the register before typesetting (auto numbers filled in)."""
+    from gongwen.archive.register import assign
+
+    assigned = assign(camp, docs, reissue=reissue, path=register_file)
+    auto = [it for it in assigned.items if it.auto]
+    if auto:
+        console.print(f"自动编号 {len(auto)} 份：" + "、".join(f"{it.doc.rel} {it.number}" for it in auto),
+                      markup=False, highlight=False)
+    return assigned
+
+
+def _embed_sources(camp, docs, rendered, out: Path) -> None:
+    from gongwen.archive.embed import embed_sources
+
+    with console.status("把输入文件嵌入 PDF……"):
+        n = embed_sources(camp, docs, rendered, out)
+    console.print(f"[green]✓[/green] {n} 份 PDF 存为 PDF/A-3b，嵌入了所依据的输入文件和得分明细")
+
+
+def _write_registered(rendered, out: Path, assigned) -> list[Path]:
+    """Write everything (all or nothing) and record the issued numbers in the register."""
+    from gongwen.archive.register import write_registered
+
+    written = write_registered(rendered, out, assigned)
+    if assigned.items:
+        news = f"新登记 {len(assigned.recorded)} 份" if assigned.recorded else "没有新登记的公文"
+        again = f"，重新印发 {'、'.join(assigned.reissued)}（旧文件以“（第N版）”保留）" if assigned.reissued else ""
+        console.print(f"[green]✓[/green] 发文登记 {assigned.path}：{news}{again}，共 {len(assigned.items)} 份有文号的公文",
+                      highlight=False)
+    return written
 
 
 def _written_table(out: Path, typeset, rendered) -> None:

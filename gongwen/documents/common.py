@@ -11,6 +11,7 @@ from gongwen.campaign import Computed, MonthData
 from gongwen.campaign.sheets import AMOUNT
 from gongwen.documents import numbers as N
 from gongwen.documents.settings import Documents, Issue, load_documents
+from gongwen.errors import UserError
 from gongwen.notice.tree import Notice, Table
 
 
@@ -38,9 +39,7 @@ def issue(c: Computed, which: Issue, date: dt.date | None, number_key: str) -> d
     s = settings(c)
     organ = s.organ or c.campaign.config.issuer or c.campaign.name
     organs = which.organs or [organ]
-    number = which.number or s.numbers.get(number_key)
-    if number is None and s.number_pattern and date is not None:
-        number = None  # numbers are assigned explicitly (or by the register); none is invented
+    number = auto_number(s, which.number or s.numbers.get(number_key), number_key)
     return {
         "organs": organs,
         "number": number,
@@ -50,6 +49,18 @@ def issue(c: Computed, which: Issue, date: dt.date | None, number_key: str) -> d
         "printer": which.printer or s.printer or organs[0],
         "seal": s.seal if which.seal is None else which.seal,
     }
+
+
+def auto_number(s: Documents, number: str | None, where: str) -> str | None:
+    """`auto` becomes documents.number_pattern (信开放办〔{year}〕{n}号); a number
+    with {n} is a pattern itself. The register (gongwen.archive.register.assign)
+    fills it in before typesetting; a number left unset stays unset."""
+    if number is None or number.strip().lower() != "auto":
+        return number
+    if not s.number_pattern:
+        raise UserError(f"documents.numbers 的 {where} 写了 auto，但没有 documents.number_pattern："
+                        "请写明文号格式，如 number_pattern: 信开放办〔{year}〕{n}号")
+    return s.number_pattern
 
 
 def month_end_date(c: Computed, month: str) -> dt.date:

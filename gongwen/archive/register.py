@@ -1,0 +1,435 @@
+"""发文登记: the register of issued document numbers, one SQLite file
+(<campaign>/发文登记.sqlite unless --register names another).
+
+A build asks the register twice:
+
+1. `assign()` right after the documents are collected, before typesetting
+   (the number is printed in the document): a document whose 发文字号 is
+   `auto` (documents.numbers: auto with documents.number_pattern, or a
+   pattern with {n} written directly) gets its registered number if its
+   identity (campaign, kind, period) was registered before, else the next
+   free sequence number for (organ, pattern, year). Numbers given twice, or
+   already issued to another document, are refused before anything is typeset.
+2. `write_registered()` once every file is rendered: under the register's
+   lock it checks again (another build may have issued meanwhile), refuses to
+   overwrite an issued document whose bytes changed unless --reissue (then the
+   old files are kept beside the new ones as ……（第1版）.pdf), writes all files
+   (campaign.build.write, all or nothing) and only then records the numbers,
+   titles, dates and SHA-256 of the files.
+
+Everything the register stores is derived from the documents (issued_at is
+the 成文日期), so the same build gives the same register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongwen.campaign.manifest import sha256
+from gongwen.errors import UserError
+
+REGISTER_FILE = "发文登记.sqlite"
+LOCK_WAIT_S = 600
+AUTO = "auto"
+SEQ = "{n}"
+YEAR = "{year}"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS issued (          -- one row per document, its current version
+    identity   TEXT PRIMARY KEY,             -- campaign/kind/period (+ /rel when a build has several)
+    campaign   TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    period     TEXT NOT NULL,
+    organ      TEXT NOT NULL,                -- 发文机关 (the lead organ of a joint issuance)
+    year       INTEGER,                      -- the number's year
+    code       TEXT,                         -- 机关代字, e.g. 信开放办
+    seq        INTEGER,                      -- the number's sequence, e.g. 12
+    number     TEXT NOT NULL,                -- 发文字号 as printed
+    auto       INTEGER NOT NULL,             -- 1: assigned by the register
+    title      TEXT NOT NULL,
+    date       TEXT,                         -- 成文日期
+    rel        TEXT NOT NULL,                -- output path without extension, under the output folder
+    version    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (        -- reissue history: version 1 is the first issue
+    identity   TEXT NOT NULL REFERENCES issued(identity),
+    version    INTEGER NOT NULL,
+    organ      TEXT NOT NULL,
+    number     TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    date       TEXT,
+    rel        TEXT NOT NULL,
+    issued_at  TEXT NOT NULL,                -- the 成文日期 (never the clock: builds stay deterministic)
+    kept_as    TEXT,                         -- where the files were kept when superseded (rel with （第N版）)
+    PRIMARY KEY (identity, version)
+);
+CREATE TABLE IF NOT EXISTS files (           -- the output files of each version and their SHA-256
+    identity   TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    path       TEXT NOT NULL,                -- under the output folder, as issued
+    sha256     TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    PRIMARY KEY (identity, version, path)
+);
+CREATE INDEX IF NOT EXISTS versions_number ON versions(organ, number);
+"""
+
+NUMBER = re.compile(r"^(?P<code>.*?)〔(?P<year>\d{4})〕(?P<seq>\d+)号$")
+
+
+def register_path(campaign_folder: Path, override: Path | None = None) -> Path:
+    return Path(override) if override else Path(campaign_folder) / REGISTER_FILE
+
+
+def suffixed(rel: str, version: int) -> str:
+    """6月工作情况通报 -> 6月工作情况通报（第1版）"""
+    return f"{rel}（第{version}版）"
+
+
+@dataclass
+class Numbered:
+    """A document of this build that carries a 发文字号."""
+
+    doc: object  # gongwen.documents.common.Doc
+    identity: str
+    organ: str
+    number: str
+    auto: bool
+    year: int | None = None
+    code: str | None = None
+    seq: int | None = None
+
+    @property
+    def title(self) -> str:
+        return self.doc.notice.title.replace("\n", "")
+
+    @property
+    def date(self) -> str | None:
+        return self.doc.notice.date.isoformat() if self.doc.notice.date else None
+
+    def describe(self) -> str:
+        return f"《{self.title}》（{self.doc.rel}）"
+
+
+@dataclass
+class Assigned:
+    """What assign() decided; handed to write_registered()."""
+
+    path: Path
+    campaign: str
+    items: list[Numbered] = field(default_factory=list)
+    reissue: bool = False
+    recorded: list[str] = field(default_factory=list)  # after writing: numbers first issued by this build
+    reissued: list[str] = field(default_factory=list)  # numbers issued again (a new version)
+
+
+class Register:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(str(self.path) + ".lock", timeout=LOCK_WAIT_S):
+                yield
+        except Timeout:
+            raise UserError(f"另一个生成任务正在使用发文登记 {self.path}，等了 {LOCK_WAIT_S} 秒仍未结束；请稍后再试") from None
+
+    @contextmanager
+    def connect(self, create: bool = True) -> Iterator[sqlite3.Connection]:
+        """The register; when it does not exist yet and create is False, an empty
+        one in memory (reading never creates the file)."""
+        target = str(self.path) if create or self.path.exists() else ":memory:"
+        try:
+            con = sqlite3.connect(target, isolation_level=None, timeout=LOCK_WAIT_S)
+            con.row_factory = sqlite3.Row
+            con.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"发文登记 {self.path} 已损坏或不是发文登记文件，无法读取（{exc}）；请从备份恢复") from None
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # queries -----------------------------------------------------------
+    @staticmethod
+    def current(con, identity: str):
+        return con.execute("SELECT * FROM issued WHERE identity = ?", (identity,)).fetchone()
+
+    @staticmethod
+    def holder(con, organ: str, number: str, identity: str):
+        """Another document this number was ever issued to (any version), or None."""
+        return con.execute(
+            "SELECT v.*, i.kind, i.period, i.campaign FROM versions v JOIN issued i USING (identity) "
+            "WHERE v.organ = ? AND v.number = ? AND v.identity != ? ORDER BY v.version LIMIT 1",
+            (organ, number, identity)).fetchone()
+
+    @staticmethod
+    def numbers(con, organ: str) -> list[str]:
+        return [r[0] for r in con.execute("SELECT DISTINCT number FROM versions WHERE organ = ?", (organ,))]
+
+    @staticmethod
+    def files(con, identity: str, version: int) -> dict[str, str]:
+        return {r["path"]: r["sha256"] for r in con.execute(
+            "SELECT path, sha256 FROM files WHERE identity = ? AND version = ?", (identity, version))}
+
+    def listing(self) -> list[dict]:
+        """Every issued document with its first issue and number of versions, by organ, year, seq."""
+        with self.connect(create=False) as con:
+            rows = con.execute(
+                "SELECT i.*, (SELECT issued_at FROM versions v WHERE v.identity = i.identity AND v.version = 1) AS first_issued "
+                "FROM issued i ORDER BY i.organ, i.year, i.code, i.seq, i.number, i.identity").fetchall()
+            return [dict(r) for r in rows]
+
+
+# ---------------------------------------------------------------------------
+# 1. before typesetting: numbers
+
+
+def _pattern_regex(pattern: str, year: int) -> re.Pattern:
+    text = re.escape(pattern.replace(YEAR, str(year)))
+    return re.compile("^" + text.replace(re.escape(SEQ), r"(\d+)") + "$")
+
+
+def _check_pattern(pattern: str, where: str) -> None:
+    rest = pattern.replace(YEAR, "").replace(SEQ, "")
+    if pattern.count(SEQ) != 1 or "{" in rest or "}" in rest:
+        raise UserError(f"{where} 的发文字号格式“{pattern}”有误：应含一个 {{n}}（序号），可含 {{year}}（年份），"
+                        "如 信开放办〔{year}〕{n}号")
+
+
+def _identities(campaign_id: str, docs) -> list[str]:
+    keys = [f"{campaign_id}/{d.kind}/{d.period}" for d in docs]
+    return [f"{k}/{d.rel}" if keys.count(k) > 1 else k for k, d in zip(keys, docs)]
+
+
+def _parse(number: str) -> tuple[str | None, int | None, int | None]:
+    m = NUMBER.match(number)
+    if not m:
+        return None, None, None
+    return m["code"], int(m["year"]), int(m["seq"])
+
+
+def assign(campaign, docs, reissue: bool = False, path: Path | None = None) -> Assigned:
+    """Give every document whose number is auto its number (registered, else the
+    next free one), in place: doc.notice.number and the template context. Refuses
+    numbers given twice or already issued to another document."""
+    reg = Register(register_path(campaign.folder, path))
+    numbered = [d for d in docs if d.notice.number]
+    result = Assigned(reg.path, campaign.id, reissue=reissue)
+    if not numbered and not reg.path.exists():
+        return result
+    identities = dict(zip(map(id, docs), _identities(campaign.id, docs)))
+    pattern = _default_pattern(campaign)
+    problems: list[str] = []
+    with reg.connect(create=False) as con:  # reads only; write_registered checks again under the lock
+        items = []
+        for d in numbered:
+            number = d.notice.number
+            organ = d.notice.organs[0] if d.notice.organs else campaign.name
+            if number.strip().lower() == AUTO:
+                if not pattern:
+                    raise UserError(f"{d.rel} 的发文字号写了 auto，但 campaign.yaml 没有 documents.number_pattern"
+                                    "（如 信开放办〔{year}〕{n}号）")
+                number = pattern
+            auto = SEQ in number
+            items.append(Numbered(d, identities[id(d)], organ, number, auto))
+        taken: dict[str, set[str]] = {}
+        for it in items:
+            if not it.auto:
+                taken.setdefault(it.organ, set()).add(it.number)
+        # auto numbers in date order (then build order), so a register reads like the office's own
+        order = sorted(range(len(items)), key=lambda i: (items[i].doc.notice.date or dt.date.max, i))
+        for i in order:
+            it = items[i]
+            if not it.auto:
+                continue
+            _check_pattern(it.number, it.doc.rel)
+            row = reg.current(con, it.identity)
+            if row is not None:
+                it.number = row["number"]
+            else:
+                if it.doc.notice.date is None and YEAR in it.number:
+                    raise UserError(f"{it.doc.rel} 没有成文日期，无法按 {it.number} 自动编号")
+                year = it.doc.notice.date.year if it.doc.notice.date else 0
+                rx = _pattern_regex(it.number, year)
+                used = set(reg.numbers(con, it.organ)) | taken.get(it.organ, set())
+                seqs = [int(m.group(1)) for n in used if (m := rx.match(n))]
+                it.number = it.number.replace(YEAR, str(year)).replace(SEQ, str(max(seqs, default=0) + 1))
+            taken.setdefault(it.organ, set()).add(it.number)
+            _set_number(it.doc, it.number)
+        for it in items:
+            it.code, it.year, it.seq = _parse(it.number)
+        problems += _duplicates(items)
+        for it in items:
+            problems += _conflicts(reg, con, it, reissue)
+    if problems:
+        raise UserError(f"发文字号有 {len(problems)} 处问题，未生成任何文件：", problems)
+    result.items = items
+    return result
+
+
+def _default_pattern(campaign) -> str | None:
+    from gongwen.documents.settings import load_documents
+
+    return load_documents(campaign.config.documents).number_pattern
+
+
+def _set_number(doc, number: str) -> None:
+    doc.notice.number = number
+    if doc.context and isinstance(doc.context.get("issue"), dict):
+        doc.context["issue"]["number"] = number
+
+
+def _duplicates(items: list[Numbered]) -> list[str]:
+    seen: dict[tuple[str, str], Numbered] = {}
+    problems = []
+    for it in items:
+        other = seen.setdefault((it.organ, it.number), it)
+        if other is not it:
+            problems.append(f"发文字号 {it.number} 同时用于 {other.describe()} 和 {it.describe()}：同一个文号只能发一份公文")
+    return problems
+
+
+def _conflicts(reg: Register, con, it: Numbered, reissue: bool) -> list[str]:
+    holder = reg.holder(con, it.organ, it.number, it.identity)
+    if holder is not None:
+        return [f"发文字号 {it.number} 已于 {_cn(holder['issued_at'])} 发给《{holder['title']}》"
+                f"（{holder['kind']}，{holder['period']}），不能再用于 {it.describe()}：请改用别的文号或写 auto"]
+    row = reg.current(con, it.identity)
+    if row is not None and row["number"] != it.number and not reissue:
+        return [f"{it.describe()} 已以 {row['number']} 印发（{_cn(row['date'])}），现在的发文字号是 {it.number}；"
+                "改号等于重新印发，确需如此请加 --reissue（旧文件会以“（第N版）”保留）"]
+    return []
+
+
+def _cn(iso: str | None) -> str:
+    if not iso:
+        return "（无日期）"
+    d = dt.date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+# ---------------------------------------------------------------------------
+# 2. after typesetting: check, write, record
+
+
+@dataclass
+class _Action:
+    item: Numbered
+    files: dict[str, bytes]  # path under out -> bytes
+    old: object | None  # the issued row, or None for a first issue
+    kept: dict[str, str] = field(default_factory=dict)  # old path -> kept path
+
+
+def _doc_files(r, out: Path, doc) -> dict[str, bytes]:
+    found = {}
+    for ext in ("docx", "pdf"):
+        p = Path(out) / f"{doc.rel}.{ext}"
+        if p in r.files:
+            found[f"{doc.rel}.{ext}"] = r.files[p]
+    return found
+
+
+def write_registered(rendered, out: Path, assigned: Assigned | None) -> list[Path]:
+    """campaign.build.write under the register: refuse changed issued documents
+    (unless reissue), keep superseded files, write, then record."""
+    from gongwen.campaign.build import write
+
+    if assigned is None or (not assigned.items and not assigned.path.exists()):
+        return write(rendered, out)
+    out = Path(out)
+    reg = Register(assigned.path)
+    with reg.locked(), reg.connect() as con:
+        actions, problems = [], []
+        problems += _duplicates(assigned.items)
+        for it in assigned.items:
+            problems += _conflicts(reg, con, it, assigned.reissue)
+            files = _doc_files(rendered, out, it.doc)
+            row = reg.current(con, it.identity)
+            if row is None:
+                actions.append(_Action(it, files, None))
+                continue
+            old = reg.files(con, it.identity, row["version"])
+            new = {p: sha256(b) for p, b in files.items()}
+            if old == new and row["number"] == it.number:
+                continue
+            if not assigned.reissue:
+                changed = sorted(set(old) ^ set(new) | {p for p in set(old) & set(new) if old[p] != new[p]})
+                problems.append(f"{it.describe()}（{row['number']}）已于 {_cn(row['date'])} 印发，这次生成的内容与已印发的不同"
+                                f"（{'、'.join(Path(p).name for p in changed)}）；不会覆盖。确需重新印发请加 --reissue，"
+                                "旧文件会以“（第N版）”保留在旁边")
+                continue
+            act = _Action(it, files, row)
+            for p in old:
+                src = out / p
+                if src.is_file():
+                    stem, ext = p.rsplit(".", 1)
+                    act.kept[p] = f"{suffixed(stem, row['version'])}.{ext}"
+            actions.append(act)
+        if problems:
+            raise UserError(f"发文登记有 {len(problems)} 处问题，未写出任何文件：", problems)
+        _carry_superseded(con, rendered, out, assigned.campaign)
+        for act in actions:
+            for p, kept in act.kept.items():
+                data = (out / p).read_bytes()
+                rendered.files[out / kept] = data
+                rendered.manifest.add(kept, data, [], kind=act.item.doc.kind, period=act.item.doc.period,
+                                      version=act.old["version"], superseded=True)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            written = write(rendered, out)
+            for act in actions:
+                _record(con, assigned.campaign, act)
+                (assigned.recorded if act.old is None else assigned.reissued).append(act.item.number)
+            stale = [out / p for act in actions for p in act.kept if p not in act.files]
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        for p in stale:  # a reissue under a new name: the old name lives on as （第N版）
+            p.unlink(missing_ok=True)
+    return written
+
+
+def _carry_superseded(con, rendered, out: Path, campaign: str) -> None:
+    """Files kept from earlier versions stay in manifest.json (so verify passes)."""
+    rows = con.execute(
+        "SELECT v.identity, v.version, v.kept_as, v.rel, i.kind, i.period FROM versions v JOIN issued i USING (identity) "
+        "WHERE i.campaign = ? AND v.kept_as IS NOT NULL ORDER BY v.identity, v.version", (campaign,)).fetchall()
+    for row in rows:
+        for path in Register.files(con, row["identity"], row["version"]):
+            stem, ext = path.rsplit(".", 1)
+            kept = f"{suffixed(stem, row['version'])}.{ext}"
+            p = out / kept
+            if p.is_file() and p not in rendered.files:
+                rendered.manifest.add(kept, p.read_bytes(), [], kind=row["kind"], period=row["period"],
+                                      version=row["version"], superseded=True)
+
+
+def _record(con, campaign: str, act: _Action) -> None:
+    it, doc = act.item, act.item.doc
+    version = 1 if act.old is None else act.old["version"] + 1
+    values = dict(identity=it.identity, campaign=campaign, kind=doc.kind, period=doc.period,
+                  organ=it.organ, year=it.year, code=it.code, seq=it.seq, number=it.number, auto=int(it.auto),
+                  title=it.title, date=it.date, rel=doc.rel, version=version)
+    if act.old is None:
+        con.execute(f"INSERT INTO issued ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
+    else:
+        sets = ", ".join(f"{k} = ?" for k in values if k != "identity")
+        con.execute(f"UPDATE issued SET {sets} WHERE identity = ?", [v for k, v in values.items() if k != "identity"] + [it.identity])
+        con.execute("UPDATE versions SET kept_as = ? WHERE identity = ? AND version = ?",
+                    (suffixed(act.old["rel"], act.old["version"]) if act.kept else None, it.identity, act.old["version"]))
+    con.execute("INSERT INTO versions (identity, version, organ, number, title, date, rel, issued_at) VALUES (?,?,?,?,?,?,?,?)",
+                (it.identity, version, it.organ, it.number, it.title, it.date, doc.rel, it.date or "2000-01-01"))
+    for path, data in sorted(act.files.items()):
+        con.execute("INSERT INTO files (identity, version, path, sha256, bytes) VALUES (?,?,?,?,?)",
+                    (it.identity, version, path, sha256(data), len(data)))
