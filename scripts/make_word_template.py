@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -29,7 +28,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "templates" / "word" / "通报.docx"
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+sys.path.insert(0, str(ROOT))
+from gongwen.stablezip import stable_zip  # noqa: E402  (the script runs from a checkout)
 
 FANG = "仿宋_GB2312"
 HEI = "黑体"
@@ -261,15 +261,7 @@ def build() -> Document:
 def to_bytes(doc) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
+    return stable_zip(buf.getvalue())
 
 
 def main() -> int:

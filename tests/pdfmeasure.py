@@ -14,6 +14,21 @@ import pikepdf
 PT_PER_MM = 72 / 25.4
 
 
+def _block():
+    from gongwen.notice.layout import load_layout
+
+    lay = load_layout()
+    p = lay.page
+    width, height = p.width_mm * PT_PER_MM, p.height_mm * PT_PER_MM
+    left, right = p.margin_left_mm * PT_PER_MM, width - p.margin_right_mm * PT_PER_MM
+    top, bottom = p.margin_top_mm * PT_PER_MM, height - p.margin_bottom_mm * PT_PER_MM
+    return width, height, left, right, top, bottom, (right - left) / lay.grid.chars
+
+
+# The page and its text block in PDF points (from styles/layout.yaml), and one 字.
+PAGE_W, PAGE_H, LEFT, RIGHT, TOP, BOTTOM, CHAR = _block()
+
+
 def mm(pt: float) -> float:
     return pt / PT_PER_MM
 

@@ -16,12 +16,8 @@ from gongwen.writers.pdf import write_pdf
 from tests import pdfmeasure as pm
 
 L = load_layout()
-PAGE_W, PAGE_H = 595.28, 841.89
-LEFT = pm.PT_PER_MM * L.page.margin_left_mm
-RIGHT = PAGE_W - pm.PT_PER_MM * L.page.margin_right_mm
-TOP = pm.PT_PER_MM * L.page.margin_top_mm
-BOTTOM = PAGE_H - pm.PT_PER_MM * L.page.margin_bottom_mm
-CHAR = (RIGHT - LEFT) / L.grid.chars
+PAGE_W, PAGE_H, LEFT, RIGHT, TOP, BOTTOM = pm.PAGE_W, pm.PAGE_H, pm.LEFT, pm.RIGHT, pm.TOP, pm.BOTTOM
+CHAR = pm.CHAR
 FIXTURES = ROOT / "tests" / "fixtures" / "notices"
 SOURCES = sorted((INPUTS_DIR / "examples").glob("*.txt")) + sorted(FIXTURES.glob("*.txt"))
 

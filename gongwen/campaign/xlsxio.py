@@ -8,12 +8,12 @@ import io
 import os
 import re
 import tempfile
-import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+from gongwen.stablezip import stable_zip
+
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
@@ -40,17 +40,11 @@ def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            zout.writestr(info, data)
-    return out.getvalue()
+
+    def fix_modified(name: str, data: bytes) -> bytes:
+        return _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data) if name == "docProps/core.xml" else data
+
+    return stable_zip(buf.getvalue(), fix_modified, mode=0o600)
 
 
 def _temp_beside(path: Path, data: bytes) -> str:

@@ -35,9 +35,9 @@ from gongwen import TEMPLATES_DIR
 from gongwen.documents import numbers as N
 from gongwen.documents import templating
 from gongwen.errors import UserError
+from gongwen.stablezip import stable_zip
 from gongwen.notice.tree import Notice, Table
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 SOFFICE_TIMEOUT = 300  # seconds for one conversion (the first start of a fresh profile is slow)
 FILTERS = ("yi", "pct", "score", "count", "date", "month", "month_full", "join_cn")
 
@@ -103,19 +103,6 @@ def resolve(name: str | Path, campaign_folder: Path | None = None) -> Path:
     raise UserError(f"找不到 Word 模板 {name}（查找位置：{'、'.join(str(c.parent) for c in candidates)}）")
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same entries with fixed times, so the same input gives the same bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
-
-
 def _fit_tables(document) -> None:
     """After {%tc %} loops, make the column grid follow the cells' own widths
     (docxtpl spreads the table width evenly over all columns), scaled to the
@@ -174,7 +161,7 @@ def fill(template_path: str | Path, context: dict) -> bytes:
     _fit_tables(tpl.docx)
     buf = io.BytesIO()
     tpl.save(buf)
-    return _fixed_zip(buf.getvalue())
+    return stable_zip(buf.getvalue())
 
 
 def soffice() -> str | None:

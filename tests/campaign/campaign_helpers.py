@@ -4,7 +4,6 @@ six-unit roster, and report workbooks written from plain rows."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 from openpyxl import Workbook

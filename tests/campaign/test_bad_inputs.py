@@ -12,7 +12,7 @@ from gongwen.cli import main
 from gongwen.errors import UserError
 
 import bad_inputs
-from campaign_helpers import HEADERS, write_xlsx
+from campaign_helpers import write_xlsx
 
 
 def _errors(folder) -> list[str]:

@@ -5,7 +5,6 @@ embedded and subset, PDF/A-2b, and the 版记 on an even last page."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -18,12 +17,8 @@ from gongwen.notice.layout import load_layout
 from tests import pdfmeasure as pm
 
 L = load_layout()
-PAGE_W, PAGE_H = 595.28, 841.89
-LEFT = pm.PT_PER_MM * L.page.margin_left_mm
-RIGHT = PAGE_W - pm.PT_PER_MM * L.page.margin_right_mm
-TOP = pm.PT_PER_MM * L.page.margin_top_mm
-BOTTOM = PAGE_H - pm.PT_PER_MM * L.page.margin_bottom_mm
-CHAR = (RIGHT - LEFT) / L.grid.chars
+PAGE_W, PAGE_H, LEFT, RIGHT, TOP, BOTTOM = pm.PAGE_W, pm.PAGE_H, pm.LEFT, pm.RIGHT, pm.TOP, pm.BOTTOM
+CHAR = pm.CHAR
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from pathlib import Path
 
 from lxml import etree
 
 from gongwen.notice.tree import Notice
+from gongwen.stablezip import stable_zip
 from gongwen.writers.docx import oxml
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 XML_TYPES = ("xml",)
 
 
@@ -60,12 +59,4 @@ def to_bytes(document) -> bytes:
     """The .docx bytes with fixed entry times, so the same document gives the same bytes."""
     buffer = io.BytesIO()
     document.save(buffer)
-    buffer.seek(0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    return stable_zip(buffer.getvalue())
