@@ -50,13 +50,13 @@ def register(group: click.Group) -> None:
         path = register_path(campaign, register_file)
         rows = Register(path).listing()
         if not rows:
-            console.print(f"{path} 里还没有登记任何公文（build 生成有发文字号的公文时自动登记）", highlight=False)
+            console.print(f"{path} 里还没有登记任何公文（build 生成有发文字号的公文时自动登记）", highlight=False, soft_wrap=True)
             return
         shown = {"final": "活动结束", "plan": "方案", "annual": "年终"}
         organs: dict[str, list[dict]] = {}
         for r in rows:
             organs.setdefault(r["organ"], []).append(r)
-        console.print(f"发文登记 {path}：{len(rows)} 份", highlight=False)
+        console.print(f"发文登记 {path}：{len(rows)} 份", highlight=False, soft_wrap=True)
         for organ, items in organs.items():
             t = Table(title=organ, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
             t.add_column("发文字号", no_wrap=True)

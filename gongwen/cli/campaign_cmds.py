@@ -100,7 +100,7 @@ def _assign_numbers(camp, docs, reissue: bool, register_file: Path | None):
     auto = [it for it in assigned.items if it.auto]
     if auto:
         console.print(f"自动编号 {len(auto)} 份：" + "、".join(f"{it.doc.rel} {it.number}" for it in auto),
-                      markup=False, highlight=False)
+                      markup=False, highlight=False, soft_wrap=True)
     return assigned
 
 
@@ -121,7 +121,7 @@ def _write_registered(rendered, out: Path, assigned) -> list[Path]:
         news = f"新登记 {len(assigned.recorded)} 份" if assigned.recorded else "没有新登记的公文"
         again = f"，重新印发 {'、'.join(assigned.reissued)}（旧文件以“（第N版）”保留）" if assigned.reissued else ""
         console.print(f"[green]✓[/green] 发文登记 {assigned.path}：{news}{again}，共 {len(assigned.items)} 份有文号的公文",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
     return written
 
 
