@@ -46,16 +46,22 @@ def attach(data: bytes, notice, files: list[tuple[str, bytes, str, str]]) -> byt
     when = _pdf_date(notice)
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        af = pdf.Root.get("/AF")
-        if af is None:
-            af = pdf.make_indirect(pikepdf.Array())
-            pdf.Root.AF = af
+        specs = []
         for name, blob, relationship, description in files:
             spec = pikepdf.AttachedFileSpec(
                 pdf, blob, description=description, filename=name, mime_type=mime_type(name),
                 creation_date=when, mod_date=when, relationship=Name("/" + relationship))
             pdf.attachments[name] = spec
-            af.append(spec.obj)
+            specs.append(pdf.attachments[name].obj)
+        # the catalog's /AF lists every associated file once (pikepdf may have added them already)
+        af = pdf.Root.get("/AF")
+        listed = {o.objgen for o in af} if af is not None else set()
+        if af is None:
+            af = pdf.Root.AF = pdf.make_indirect(pikepdf.Array())
+        for spec in specs:
+            if spec.objgen not in listed:
+                af.append(spec)
+                listed.add(spec.objgen)
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             meta["pdfaid:part"] = "3"
         pdf.save(out, deterministic_id=True, preserve_pdfa=True, fix_metadata_version=False)
