@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "campaign"))
-from campaign_helpers import ROSTER, XINFENG, report, sign, trip, write_roster, write_xlsx  # noqa: E402
+from campaign_helpers import HEADERS, ROSTER, XINFENG, report, sign, trip, write_roster, write_xlsx  # noqa: E402
 
 from gongwen.cli import main  # noqa: E402
 
@@ -61,4 +61,26 @@ def temporaries(folder: Path) -> list[Path]:
     return [p for p in Path(folder).rglob("*") if p.name.endswith((".tmp", ".part"))]
 
 
-__all__ = ["ROSTER", "XINFENG", "build", "hashes", "make_campaign", "main", "temporaries", "write_roster", "write_xlsx"]
+__all__ = ["HEADERS", "june_rows", "write_text_xlsx", "ROSTER", "XINFENG", "build", "hashes", "make_campaign", "main", "temporaries", "write_roster", "write_xlsx"]
+
+
+def write_text_xlsx(path: Path, sheets: dict[str, list[list]], headers: dict[str, list]) -> Path:
+    """Like write_xlsx, but text that looks like a formula (=1+1, @cmd) is stored
+    as text, the way Excel stores '=1+1 typed with a leading quote."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(headers[name])
+        for row in rows:
+            ws.append(row)
+        for line in ws.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
