@@ -28,10 +28,21 @@ class MonthData:
     files: list[Path]
     records: dict[str, list[Record]]  # sheet name -> rows, every campaign sheet present
     warnings: list[str] = field(default_factory=list)
+    _by_unit: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def rows(self, sheet: str, unit: str | None = None) -> list[Record]:
         rows = self.records.get(sheet, [])
-        return rows if unit is None else [r for r in rows if r.unit == unit]
+        if unit is None:
+            return rows
+        # Scoring asks for every unit's rows of every sheet: index them once per
+        # sheet (rebuilt if the sheet's list was replaced or grew).
+        cached = self._by_unit.get(sheet)
+        if cached is None or cached[0] is not rows or cached[1] != len(rows):
+            index: dict[str, list[Record]] = {}
+            for r in rows:
+                index.setdefault(r.unit, []).append(r)
+            cached = self._by_unit[sheet] = (rows, len(rows), index)
+        return list(cached[2].get(unit, ()))
 
 
 def _skip(p: Path) -> bool:
@@ -140,8 +151,14 @@ def _nearest(word: str, names: list[str]) -> str:
 def _drop_duplicates(rows: list[Record], warnings: list[str]) -> list[Record]:
     seen: dict[tuple, Record] = {}
     kept = []
+    orders: dict[tuple, tuple] = {}  # a record's column names -> their sorted order
     for rec in rows:
-        key = tuple(sorted((k, str(v)) for k, v in rec.values.items()))
+        names = tuple(rec.values)
+        order = orders.get(names)
+        if order is None:
+            order = orders[names] = tuple(sorted(range(len(names)), key=names.__getitem__))
+        values = list(rec.values.values())
+        key = (tuple(names[i] for i in order), tuple(str(values[i]) for i in order))
         if key in seen:
             first = seen[key].source
             same = f"第{first.row}行" if first.file == rec.source.file else f"{first.file} 第{first.row}行"

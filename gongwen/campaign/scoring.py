@@ -80,7 +80,7 @@ class MonthScore:
     units: list[UnitScore]  # roster order
 
     def unit(self, name: str) -> UnitScore:
-        return next(u for u in self.units if u.name == name)
+        return _by_name(self, name)
 
     def category(self, category: str) -> list[UnitScore]:
         """Units of a category in rank order (ties in roster order)."""
@@ -121,7 +121,7 @@ class CampaignResult:
     units: list[FinalUnit]
 
     def unit(self, name: str) -> FinalUnit:
-        return next(u for u in self.units if u.name == name)
+        return _by_name(self, name)
 
     def category(self, category: str) -> list[FinalUnit]:
         return sorted((u for u in self.units if u.category == category), key=lambda u: (u.rank, u.unit.order))
@@ -136,6 +136,17 @@ class CampaignResult:
 
 
 # --------------------------------------------------------------------- helpers
+
+def _by_name(result, name: str):
+    """result.units[name], indexed once per list (documents ask for every unit)."""
+    cached = result.__dict__.get("_index")
+    if cached is None or cached[0] is not result.units or cached[1] != len(result.units):
+        cached = result.__dict__["_index"] = (result.units, len(result.units), {u.name: u for u in result.units})
+    unit = cached[2].get(name)
+    if unit is None:
+        raise StopIteration  # as next() over the units did
+    return unit
+
 
 def record_label(rec: Record) -> str:
     for key in ("项目名称", "企业名称", "目的地"):

@@ -4,7 +4,10 @@ are collected, each naming file, sheet, Excel row, column and value."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
 from typing import Callable
 
 from gongwen.campaign import sheets as S
@@ -47,6 +50,33 @@ class Context:
     optional_headers: frozenset[str] = frozenset()
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    units_seen: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)  # resolve_unit's answers
+    parsed: dict[tuple, tuple[bool, object]] = field(default_factory=dict, repr=False)  # cells already parsed
+
+
+_NEVER_BLANK = (int, bool, Decimal, dt.datetime, dt.date)
+
+
+def _blank(value: object) -> bool:
+    """values.is_blank, with the common cell types answered first (every cell of
+    every report passes here)."""
+    kind = type(value)
+    if kind is str:
+        return not value.strip()
+    if kind is float:
+        return math.isnan(value)
+    if kind in _NEVER_BLANK:
+        return False
+    return V.is_blank(value)
+
+
+@lru_cache(maxsize=None)
+def _enum_keys(col: S.Column) -> dict[str, str]:
+    """value_key -> the column's own value (the first that has the key)."""
+    keys: dict[str, str] = {}
+    for v in col.values:
+        keys.setdefault(S.value_key(v), v)
+    return keys
 
 
 def _map_header(table: RawTable, sheet: S.Sheet, ctx: Context) -> dict[int, S.Column] | None:
@@ -91,7 +121,10 @@ def _parse_cell(col: S.Column, raw: object, ctx: Context):
         name = V.shown(raw)
         if ctx.resolve_unit is None:
             return name
-        unit, reason = ctx.resolve_unit(name)
+        known = ctx.units_seen.get(name)
+        if known is None:
+            known = ctx.units_seen[name] = ctx.resolve_unit(name)
+        unit, reason = known
         if unit is None:
             raise ValueError(reason)
         return unit
@@ -105,10 +138,9 @@ def _parse_cell(col: S.Column, raw: object, ctx: Context):
     if col.kind == S.INT:
         return V.parse_int(raw)
     if col.kind == S.ENUM:
-        key = S.value_key(raw)
-        for v in col.values:
-            if S.value_key(v) == key:
-                return v
+        value = _enum_keys(col).get(S.value_key(raw))
+        if value is not None:
+            return value
         raise ValueError(f"不是可选值（{'、'.join(col.values)}）")
     raise AssertionError(col.kind)
 
@@ -116,34 +148,60 @@ def _parse_cell(col: S.Column, raw: object, ctx: Context):
 def parse_table(table: RawTable, sheet: S.Sheet, ctx: Context) -> list[Record]:
     """Records of one sheet; problems and warnings go to ctx. An entirely empty
     sheet (not even a header) is a month with nothing of that kind."""
-    if not any(not V.is_blank(v) for row in table.rows for v in row):
+    if not any(not _blank(v) for row in table.rows for v in row):
         return []
     columns = _map_header(table, sheet, ctx)
     if columns is None:
         return []
-    unit_cols = [i for i, c in columns.items() if c.kind == S.UNIT]
+    unit_set = {i for i, c in columns.items() if c.kind == S.UNIT}
+    unit_name = next((c.name for c in columns.values() if c.kind == S.UNIT), None)
+    items = list(columns.items())
+    parsed = ctx.parsed
+    where = f"{table.file} {table.title}"
     records = []
     for r, row in enumerate(table.rows[1:], start=2):
-        filled = [i for i, v in enumerate(row) if i in columns and not V.is_blank(v)]
-        if not filled or set(filled) <= set(unit_cols):
-            continue  # blank row, or a form row with only the unit filled in
+        n = len(row)
         values: dict[str, object] = {}
-        ok = True
-        for i, col in columns.items():
-            raw = row[i] if i < len(row) else None
-            src = f"{table.file} {table.title} 第{r}行 {col.name}"
-            if V.is_blank(raw):
+        problems: list[str] = []
+        filled = False  # a column other than the unit's has a value
+        for i, col in items:
+            raw = row[i] if i < n else None
+            kind = type(raw)  # _blank() inline: this runs for every cell of every report
+            if kind is str:
+                blank = not raw.strip()
+            elif kind is float:
+                blank = raw != raw
+            else:
+                blank = raw is None or (kind not in _NEVER_BLANK and V.is_blank(raw))
+            if blank:
                 values[col.name] = None
                 if col.required:
-                    ctx.problems.append(f"{src}: 不能为空")
-                    ok = False
+                    problems.append(f"{where} 第{r}行 {col.name}: 不能为空")
                 continue
-            try:
-                values[col.name] = _parse_cell(col, raw, ctx)
-            except ValueError as exc:
-                ctx.problems.append(f'{src}: "{V.shown(raw)}" {exc}')
-                ok = False
-        if ok:
-            unit = next((values[c.name] for c in columns.values() if c.kind == S.UNIT), "") or ""
-            records.append(Record(sheet.name, str(unit), values, Source(table.file, table.title, r)))
+            if i not in unit_set:
+                filled = True
+            if col.kind == S.TEXT:
+                values[col.name] = V.shown(raw)
+                continue
+            # Reports repeat the same dates, amounts, units and options on many
+            # rows: each distinct cell is parsed once per month.
+            key = (id(col), type(raw), raw)
+            done = parsed.get(key)
+            if done is None:
+                try:
+                    done = (True, _parse_cell(col, raw, ctx))
+                except ValueError as exc:
+                    done = (False, str(exc))
+                parsed[key] = done
+            if done[0]:
+                values[col.name] = done[1]
+            else:
+                problems.append(f'{where} 第{r}行 {col.name}: "{V.shown(raw)}" {done[1]}')
+        if not filled:
+            continue  # blank row, or a form row with only the unit filled in
+        if problems:
+            ctx.problems.extend(problems)
+            continue
+        unit = (values[unit_name] if unit_name else "") or ""
+        records.append(Record(sheet.name, str(unit), values, Source(table.file, table.title, r)))
     return records

@@ -67,13 +67,16 @@ def evaluate(campaign: Campaign, data: dict[str, MonthData], t: Target) -> Targe
         return TargetResult(t.name, t.period, t.scope, t.measure_word, goal, measure(campaign, rows, t.metric), complete)
     cats = t.categories or (list(t.target) if isinstance(t.target, dict) else campaign.categories)
     units = []
+    by_unit: dict[str, list] = {}
+    for r in rows:
+        by_unit.setdefault(r.unit, []).append(r)
     for unit in campaign.roster:
         if unit.category not in cats:
             continue
         goal = t.target.get(unit.category) if isinstance(t.target, dict) else t.target
         if goal is None:
             continue
-        mine = [r for r in rows if r.unit == unit.name]
+        mine = by_unit.get(unit.name, [])
         units.append(UnitTarget(unit, goal, measure(campaign, mine, t.metric)))
     return TargetResult(
         t.name, t.period, t.scope, t.measure_word,

@@ -44,8 +44,10 @@ def _targets_table(c) -> None:
               help="PDF 存为 PDF/A-3b，把这份公文所依据的输入文件和当期得分明细.xlsx 原样嵌入（关联文件）。")
 @click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="发文登记文件（SQLite），默认为活动文件夹里的 发文登记.sqlite；几个活动共用一个时指定同一个文件。")
+@click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None,
+              help="同时排版的进程数，默认等于本机 CPU 核数；1 表示只用当前进程。")
 def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: bool = False,
-              register_file: Path | None = None) -> None:
+              register_file: Path | None = None, jobs: int | None = None) -> None:
     """读取活动文件夹（campaign.yaml、units.xlsx、reports/），检查报表、计分、排名、
     列榜，生成各月及活动结束的得分明细和全部公文（DOCX 和 PDF），最后写 manifest.json。
 
@@ -75,7 +77,7 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
         def step(doc) -> None:
             progress.update(task, advance=1, description=f"排版 {doc.rel}")
 
-        typeset = add_documents(c, out, rendered, docs, progress=step)
+        typeset = add_documents(c, out, rendered, docs, progress=step, jobs=jobs)
     if embed_sources:
         _embed_sources(camp, docs, rendered, out)
     with console.status("写出文件……"):

@@ -64,11 +64,20 @@ def typeset_doc(doc: Doc, campaign_folder: Path | None = None) -> tuple[bytes, b
 
 
 def add_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc] | None = None,
-                  progress: Callable[[Doc], None] | None = None) -> list[tuple[Doc, int]]:
-    """Typeset every document into `r` (files and manifest). Returns (doc, pages)."""
+                  progress: Callable[[Doc], None] | None = None, jobs: int | None = None) -> list[tuple[Doc, int]]:
+    """Typeset every document into `r` (files and manifest). Returns (doc, pages).
+    `jobs` processes share the typesetting (default: one per core; 1 = this
+    process only); files and manifest come out in the same order either way."""
+    from gongwen.documents import pool
+
+    docs = collect(c, r) if docs is None else docs
+    jobs = pool.default_jobs() if jobs is None else max(1, jobs)
+    if jobs > 1 and len(docs) > 1:
+        results = pool.typeset_all(docs, c.campaign.folder, jobs, done=progress)
+    else:
+        results = _one_by_one(docs, c.campaign.folder, progress)
     done = []
-    for doc in collect(c, r) if docs is None else docs:
-        docx, pdf, pages = typeset_doc(doc, c.campaign.folder)
+    for doc, (docx, pdf, pages) in results:
         for ext, data in (("docx", docx), ("pdf", pdf)):
             if data is None:
                 continue
@@ -76,9 +85,15 @@ def add_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc] | None = 
             r.files[Path(out) / rel] = data
             r.manifest.add(rel, data, doc.inputs, kind=doc.kind, period=doc.period)
         done.append((doc, pages))
+    return done
+
+
+def _one_by_one(docs: list[Doc], folder: Path, progress: Callable[[Doc], None] | None):
+    for doc in docs:
+        result = typeset_doc(doc, folder)
         if progress:
             progress(doc)
-    return done
+        yield doc, result
 
 
 __all__ = ["BUILDERS", "FINAL_DIR", "add_documents", "collect", "final_inputs"]
