@@ -9,12 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-
-def only_kinds(monkeypatch, *kinds: str) -> None:
-    from gongwen.documents import build as docbuild
-
-    monkeypatch.setattr(docbuild, "BUILDERS", [b for b in docbuild.BUILDERS if b[0] in kinds])
+from archive_helpers import only_kinds  # noqa: E402
 
 
 @pytest.fixture

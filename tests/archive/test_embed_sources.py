@@ -10,7 +10,7 @@ import pytest
 
 from gongwen.archive.verify import verify
 
-from helpers import build, hashes, make_campaign
+from archive_helpers import build, hashes, make_campaign
 
 BULLETIN = "2023-06/6月工作情况通报.pdf"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from helpers import ROOT, make_campaign  # noqa: E402
+from archive_helpers import ROOT, make_campaign  # noqa: E402
 
 R = "reports/2023-06.xlsx"
 MAX_RSS_KB = 300 * 1024  # the interpreter with pandas/openpyxl/WeasyPrint imported is ~110 MB

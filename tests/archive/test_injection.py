@@ -21,8 +21,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from conftest import only_kinds
-from helpers import HEADERS, build, make_campaign, write_text_xlsx
+from archive_helpers import only_kinds, HEADERS, build, make_campaign, write_text_xlsx
 
 LONG = "长" * 200
 NAMES = {
@@ -46,7 +45,7 @@ def hostile_campaign(root, roster):
     camp = make_campaign(root)
     write_text_xlsx(camp / "units.xlsx", {"参评单位": [[n, c, ""] for n, c in roster]}, {"参评单位": ["单位", "类别", "简称"]})
     units = [NAMES["dotdot"], NAMES["formula"], NAMES["gb2312"], NAMES["markup"]]
-    from helpers import june_rows
+    from archive_helpers import june_rows
 
     write_text_xlsx(camp / "reports" / "2023-06.xlsx", june_rows(units), HEADERS)
     return camp

@@ -16,8 +16,7 @@ import pytest
 
 from gongwen.errors import UserError
 
-from conftest import only_kinds
-from helpers import ROOT, build, hashes, june_rows, make_campaign, temporaries, write_xlsx
+from archive_helpers import only_kinds, ROOT, build, hashes, june_rows, make_campaign, temporaries, write_xlsx
 
 NUMBERS = {"2023-06": "auto", "2023-06-lists": "auto"}
 PATTERN = "信开放办〔{year}〕{n}号"

@@ -13,7 +13,7 @@ from docx import Document
 
 from gongwen.archive.verify import verify
 
-from helpers import build, hashes, main, make_campaign, temporaries, write_xlsx, june_rows
+from archive_helpers import build, hashes, main, make_campaign, temporaries, write_xlsx, june_rows
 
 PATTERN = "信开放办〔{year}〕{n}号"
 BULLETIN = "2023-06/6月工作情况通报"

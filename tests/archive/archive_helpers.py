@@ -19,6 +19,13 @@ from gongwen.cli import main  # noqa: E402
 LOCK = ".gongwen.lock"
 
 
+def only_kinds(monkeypatch, *kinds: str) -> None:
+    """Builds make only these kinds of document (BUILDERS names, e.g. 通报, 榜单)."""
+    from gongwen.documents import build as docbuild
+
+    monkeypatch.setattr(docbuild, "BUILDERS", [b for b in docbuild.BUILDERS if b[0] in kinds])
+
+
 def june_rows(units=("甲镇", "乙镇", "县甲局", "甲小分队")) -> dict:
     return {
         "签约项目": [sign(units[0], 2, name="电子信息项目"), sign(units[1], "0.5", kind="意向性签约", name="文旅项目")],
@@ -61,7 +68,7 @@ def temporaries(folder: Path) -> list[Path]:
     return [p for p in Path(folder).rglob("*") if p.name.endswith((".tmp", ".part"))]
 
 
-__all__ = ["HEADERS", "june_rows", "write_text_xlsx", "ROSTER", "XINFENG", "build", "hashes", "make_campaign", "main", "temporaries", "write_roster", "write_xlsx"]
+__all__ = ["only_kinds", "HEADERS", "june_rows", "write_text_xlsx", "ROSTER", "XINFENG", "build", "hashes", "make_campaign", "main", "temporaries", "write_roster", "write_xlsx"]
 
 
 def write_text_xlsx(path: Path, sheets: dict[str, list[list]], headers: dict[str, list]) -> Path:
