@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "campaign"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "campaign")]
 from campaign_helpers import HEADERS, ROSTER, XINFENG, report, sign, trip, write_roster, write_xlsx  # noqa: E402
 
 from gongwen.cli import main  # noqa: E402
