@@ -78,8 +78,8 @@ def test_ctrl_c_while_typesetting(built, monkeypatch):
 
     real = docbuild.add_documents
 
-    def interrupted(c, out_, r, docs=None, progress=None):
-        real(c, out_, r, docs[:1], progress=progress)  # one document typeset, then Ctrl-C
+    def interrupted(c, out_, r, docs=None, progress=None, **options):
+        real(c, out_, r, docs[:1], progress=progress, **options)  # one document typeset, then Ctrl-C
         raise KeyboardInterrupt
 
     monkeypatch.setattr(docbuild, "add_documents", interrupted)
