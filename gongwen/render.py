@@ -21,7 +21,7 @@ class Rendered:
 def atomic_path(target: Path) -> Path:
     """A temporary file beside `target`, to be renamed into place when complete."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".gw-", suffix=target.suffix + ".part", dir=target.parent)
     os.close(fd)
     return Path(tmp)
 

@@ -49,7 +49,8 @@ def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
 
 def _temp_beside(path: Path, data: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # A short name: the target's own name may already be near the 255-byte limit.
+    fd, tmp = tempfile.mkstemp(prefix=".gw-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

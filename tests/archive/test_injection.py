@@ -119,8 +119,6 @@ def test_scores_workbook_has_text_never_formulas(hostile):
     assert all(not (isinstance(c.value, str) and c.data_type == "f") for r in raw.iter_rows() for c in r)
 
 
-@pytest.mark.xfail(strict=True, reason="a 200-character name gives an 80-character file stem (240 bytes); the temporary "
-                   "file beside it (.<name>.<random>.tmp, xlsxio._temp_beside) then exceeds the 255-byte file-name limit")
 def test_a_200_character_name_gets_a_short_file_name(tmp_path, monkeypatch):
     camp = hostile_campaign(tmp_path, [(LONG, "县直部门"), ("甲镇", "乡镇"), ("甲小分队", "专业招商小分队")])
     write_text_xlsx(camp / "reports" / "2023-06.xlsx", {"信息报送": [[LONG, "2023-06-03"]]}, HEADERS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +18,9 @@ from campaign_helpers import SUZHOU, XINFENG
 
 
 def build(folder, out):
-    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out)])
+    # The demo folders stay clean: the document-number register goes beside the output.
+    register = Path(out).with_name(Path(out).name + "-发文登记.sqlite")
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "--register", str(register)])
     assert result.exit_code == 0, result.output + (result.stderr or "")
     return result
 
