@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""性能基准：在已预热的进程里测每份公文生成 PDF 和 DOCX 的耗时、每秒页数。
+"""性能基准。
 
-用法：.venv/bin/python bench.py [--repeat N] [--json 输出文件]
-结果写入 JSON（默认 outputs/bench/notices.json）并打印表格；README 的“性能”一节引用这些数字。
+  .venv/bin/python bench.py notices [--repeat N]   在已预热的进程里测每份公文生成 PDF 和 DOCX 的耗时、每秒页数
+  .venv/bin/python bench.py scale [--sizes 30,300,1000] [--jobs N]
+                                                   合成 30、300、1000 个单位的活动，分别测读取计分、月度通报、
+                                                   得分反馈单、整个 build，并与 LibreOffice 转换同一批 DOCX 对比
+  .venv/bin/python bench.py                        两项都测
+
+结果写入 JSON（outputs/bench/notices.json、outputs/bench/scale.json）并打印表格；scale 的表格同时写进
+README“性能”一节的标记之间。
 """
 
 from __future__ import annotations
@@ -61,12 +67,7 @@ def five_page_notice(tmp: Path):
     return notice, pages
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description="公文排版性能基准")
-    ap.add_argument("--repeat", type=int, default=5, help="每项重复次数（取中位数）")
-    ap.add_argument("--json", type=Path, default=ROOT / "outputs" / "bench" / "notices.json")
-    args = ap.parse_args()
-
+def notices_main(args) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="gw-bench-"))
     sources = sorted((INPUTS_DIR / "examples").glob("*.txt"))
     notices = [(src.stem, read_source(src), str(src.parent)) for src in sources]
@@ -105,6 +106,37 @@ def main() -> None:
     for key, t in result["targets"].items():
         print(f"目标 {key}: < {t['target']} 秒，实测 {t['measured']:.3f} 秒，{'达到' if t['met'] else '未达到'}")
     print(f"结果已写入 {args.json}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="性能基准：notices 测单份公文的排版，scale 测 30/300/1000 个单位的整个活动；默认两项都测")
+    ap.add_argument("section", nargs="?", choices=("all", "notices", "scale", "_child-build"), default="all",
+                    help="notices：单份公文；scale：合成活动；all（默认）：两项")
+    ap.add_argument("child", nargs="*", help=argparse.SUPPRESS)
+    ap.add_argument("--repeat", type=int, default=5, help="notices：每项重复次数（取中位数）")
+    ap.add_argument("--json", type=Path, default=None,
+                    help="结果文件（默认 outputs/bench/notices.json 和 outputs/bench/scale.json）")
+    ap.add_argument("--sizes", default="30,300,1000", help="scale：参评单位数，逗号分隔")
+    ap.add_argument("--jobs", type=int, default=None, help="scale：排版进程数（默认 CPU 核数）")
+    ap.add_argument("--intake-rows", type=int, default=100_000, help="scale：读取计分单测的报表行数（0 表示不测）")
+    ap.add_argument("--no-libreoffice", action="store_true", help="scale：不测 LibreOffice 转换")
+    ap.add_argument("--no-readme", action="store_true", help="scale：不把表格写进 README 的“性能”一节")
+    args = ap.parse_args()
+    if args.section == "_child-build":
+        from gongwen.bench.scale import child_build
+
+        child_build(*args.child)
+        return
+    if args.section in ("all", "notices"):
+        notices_args = argparse.Namespace(repeat=args.repeat, json=args.json if args.section == "notices" and args.json
+                                          else ROOT / "outputs" / "bench" / "notices.json")
+        notices_main(notices_args)
+    if args.section in ("all", "scale"):
+        from gongwen.bench.scale import scale_main
+
+        scale_main(sizes=[int(x) for x in args.sizes.split(",") if x.strip()], jobs=args.jobs,
+                   intake_rows=args.intake_rows, use_libreoffice=not args.no_libreoffice, readme=not args.no_readme,
+                   json_path=args.json if args.section == "scale" and args.json else ROOT / "outputs" / "bench" / "scale.json")
 
 
 if __name__ == "__main__":

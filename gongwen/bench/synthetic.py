@@ -76,7 +76,9 @@ def roster(units: int, rnd: random.Random) -> list[tuple[str, str, str]]:
 
 
 def _count(rnd: random.Random, mean: float) -> int:
-    """A small count with the given mean (0..2·mean)."""
+    """A small count with the given mean; the heavy variant's counts exactly."""
+    if mean >= 10:
+        return int(mean)
     lo = int(mean)
     return lo + (rnd.random() < mean - lo) + (rnd.randint(-lo // 2, lo // 2) if lo >= 2 else 0)
 

@@ -1,0 +1,281 @@
+"""`bench.py scale`: a synthetic campaign at several sizes, timed part by part
+(intake and scoring, the monthly 通报, the 得分反馈单 batch, the whole build
+as an office runs it), against LibreOffice converting the same DOCX files."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from gongwen import ROOT
+from gongwen.bench.synthetic import MONTH, make_campaign
+
+README = ROOT / "README.md"
+BEGIN, END = "<!-- bench:scale -->", "<!-- /bench:scale -->"
+
+# The issue's targets on a 2-core machine.
+FEEDBACK_PDF_PER_S = 20  # 1,000-unit 得分反馈单 batch
+BULLETIN_S = 10  # 1,000-unit monthly 通报, DOCX + PDF
+INTAKE_S = 5  # 100,000 report rows
+PEAK_MB = 1024  # 1,000-unit build
+PDF_BYTES_PER_PAGE = 60 * 1024
+LO_FACTOR = 3  # whole build at least 3 times faster than LibreOffice's conversion alone
+
+
+def _pages(pdf: bytes) -> int:
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as p:
+        return len(p.pages)
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu or platform.machine()}，{os.cpu_count()} 核，内存 {mem:.0f} GB，Python {platform.python_version()}"
+
+
+def intake_scoring(folder: Path) -> float:
+    from gongwen.campaign.build import compute
+    from gongwen.campaign.folder import load_campaign
+
+    t = time.perf_counter()
+    compute(load_campaign(folder))
+    return time.perf_counter() - t
+
+
+def _docs(folder: Path):
+    from gongwen.campaign.build import compute, render
+    from gongwen.campaign.folder import load_campaign
+    from gongwen.documents import bulletin, feedback
+    from gongwen.documents.build import month_inputs
+    from gongwen.documents.templating import Templates
+
+    c = compute(load_campaign(folder))
+    r = render(c, Path(tempfile.mkdtemp(prefix="gw-bench-out-")))
+    templates = Templates(c.campaign.folder)
+    inputs = month_inputs(c, r.manifest, MONTH)
+    return c, bulletin.build(c, MONTH, templates, inputs), feedback.build(c, MONTH, templates, inputs)
+
+
+def time_bulletin(doc) -> dict:
+    from gongwen.writers.docx import docx_bytes
+    from gongwen.writers.pdf import pdf_bytes
+
+    t = time.perf_counter()
+    pdf, result = pdf_bytes(doc.notice, base_url=doc.base_url)
+    pdf_s = time.perf_counter() - t
+    t = time.perf_counter()
+    docx_bytes(doc.notice, banji_own_page=result.banji_own_page)
+    docx_s = time.perf_counter() - t
+    return {"pages": result.pages, "pdf_s": round(pdf_s, 2), "docx_s": round(docx_s, 2),
+            "total_s": round(pdf_s + docx_s, 2), "pdf_bytes_per_page": len(pdf) // result.pages}
+
+
+def time_feedback(c, docs, jobs: int) -> dict:
+    from gongwen.documents import pool
+
+    t = time.perf_counter()
+    results = [res for _, res in pool.typeset_all(docs, c.campaign.folder, jobs)] if jobs > 1 else \
+        [__import__("gongwen.documents.build", fromlist=["typeset_doc"]).typeset_doc(d, c.campaign.folder) for d in docs]
+    s = time.perf_counter() - t
+    pages = sum(p for _, _, p in results)
+    pdf_bytes = sum(len(pdf or b"") for _, pdf, _ in results)
+    return {"docs": len(docs), "pages": pages, "s": round(s, 2), "docs_per_s": round(len(docs) / s, 1),
+            "pages_per_s": round(pages / s, 1), "pdf_bytes_per_page": pdf_bytes // max(pages, 1)}
+
+
+def child_build(folder: str, out: str, jobs: str) -> None:
+    """Run in a child process: the build command as an office runs it, then its
+    peak memory (this process, and the largest of its pool workers)."""
+    from gongwen.cli import main as cli
+
+    try:
+        cli(args=["build", folder, "--out", out, "--jobs", jobs], prog_name="pipeline.py", standalone_mode=False)
+    finally:
+        me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        print("\nBENCH " + json.dumps({"self_kb": me, "worker_kb": workers}), flush=True)
+
+
+def whole_build(folder: Path, out: Path, jobs: int) -> dict:
+    log = out.with_suffix(".log")
+    t = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as fh:
+        proc = subprocess.run([sys.executable, str(ROOT / "bench.py"), "_child-build", str(folder), str(out), str(jobs)],
+                              stdout=subprocess.PIPE, stderr=fh, text=True, cwd=ROOT)
+    s = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"build 失败（{proc.returncode}），见 {log}")
+    mem = json.loads(re.findall(r"^BENCH (.*)$", proc.stdout, re.M)[-1])
+    pdfs = sorted(out.rglob("*.pdf"))
+    pages = sum(_pages(p.read_bytes()) for p in pdfs)
+    pdf_bytes = sum(p.stat().st_size for p in pdfs)
+    docx = sorted(out.rglob("*.docx"))
+    # Peak of the build: the main process plus every worker at its own peak (an upper bound).
+    peak_kb = mem["self_kb"] + jobs * mem["worker_kb"]
+    return {"s": round(s, 2), "pdfs": len(pdfs), "docx": len(docx), "pages": pages,
+            "docs_per_s": round(len(pdfs) / s, 1), "pages_per_s": round(pages / s, 1),
+            "pdf_bytes_per_page": pdf_bytes // max(pages, 1),
+            "peak_mb": round(peak_kb / 1024), "main_mb": round(mem["self_kb"] / 1024),
+            "worker_mb": round(mem["worker_kb"] / 1024)}
+
+
+def libreoffice(docx: list[Path], tmp: Path) -> dict:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return {"available": False, "note": "未安装 LibreOffice（soffice），未测"}
+    outdir, profile = tmp / "lo-pdf", tmp / "lo-profile"
+    outdir.mkdir(parents=True, exist_ok=True)
+    # Same-named DOCX files (得分反馈单 of different months) would overwrite each other: one month here.
+    cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+           "--outdir", str(outdir), *map(str, docx)]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    s = time.perf_counter() - t
+    made = len(list(outdir.glob("*.pdf")))
+    return {"available": True, "s": round(s, 2), "files": len(docx), "converted": made, "returncode": proc.returncode,
+            "docs_per_s": round(len(docx) / s, 1)}
+
+
+def _mark(ok: bool) -> str:
+    return "达到" if ok else "未达到"
+
+
+def targets(result: dict) -> list[dict]:
+    sizes = {r["units"]: r for r in result["sizes"]}
+    big = sizes.get(1000)
+    out = []
+    if big:
+        f = big["feedback"]
+        out.append({"target": f"1,000 个单位的得分反馈单 ≥ {FEEDBACK_PDF_PER_S} 份 PDF/秒（{result['jobs']} 个进程）",
+                    "measured": f"{f['docs_per_s']} 份/秒（{f['docs']} 份 DOCX+PDF，{f['s']} 秒）",
+                    "met": f["docs_per_s"] >= FEEDBACK_PDF_PER_S})
+        b = big["bulletin"]
+        out.append({"target": f"1,000 个单位的月度通报 DOCX+PDF < {BULLETIN_S} 秒",
+                    "measured": f"{b['total_s']} 秒（{b['pages']} 页；PDF {b['pdf_s']} 秒，DOCX {b['docx_s']} 秒）",
+                    "met": b["total_s"] < BULLETIN_S})
+        w = big["build"]
+        out.append({"target": "1,000 个单位整个 build 峰值内存 < 1 GB",
+                    "measured": f"{w['peak_mb']} MB（主进程 {w['main_mb']} MB + {result['jobs']} × 进程 {w['worker_mb']} MB，上限估计）",
+                    "met": w["peak_mb"] < PEAK_MB})
+    if result.get("intake"):
+        i = result["intake"]
+        out.append({"target": f"读取并计分 100,000 行报表 < {INTAKE_S} 秒",
+                    "measured": f"{i['s']} 秒（{i['rows']} 行，{i['files']} 个工作簿）", "met": i["s"] < INTAKE_S})
+    all_pages = sum(r["build"]["pages"] for r in result["sizes"])
+    all_bytes = sum(r["build"]["pdf_bytes_per_page"] * r["build"]["pages"] for r in result["sizes"])
+    per_page = all_bytes // max(all_pages, 1)
+    out.append({"target": "PDF 平均每页 < 60 KB", "measured": f"{per_page / 1024:.1f} KB（{all_pages} 页）",
+                "met": per_page < PDF_BYTES_PER_PAGE})
+    with_lo = [r for r in result["sizes"] if r.get("libreoffice", {}).get("available")]
+    if with_lo:
+        worst = min(with_lo, key=lambda r: r["libreoffice"]["s"] / r["build"]["s"])
+        factor = worst["libreoffice"]["s"] / worst["build"]["s"]
+        out.append({"target": f"整个 build 至少比 LibreOffice 单是转换同一批 DOCX 快 {LO_FACTOR} 倍",
+                    "measured": f"最差 {factor:.1f} 倍（{worst['units']} 个单位：build {worst['build']['s']} 秒，"
+                                f"LibreOffice {worst['libreoffice']['s']} 秒）",
+                    "met": factor >= LO_FACTOR})
+    else:
+        out.append({"target": f"整个 build 至少比 LibreOffice 快 {LO_FACTOR} 倍", "measured": "未安装 LibreOffice，未测",
+                    "met": False})
+    return out
+
+
+def table(result: dict) -> str:
+    lines = [f"机器：{result['machine']}；排版进程 {result['jobs']} 个；{result['date']}", "",
+             "| 单位数 | 报表行 | 读取+计分 秒 | 月度通报 页 | 通报 PDF 秒 | 通报 DOCX 秒 | 得分反馈单 份/秒 | 反馈单 页/秒 "
+             "| 整个 build 秒 | build 份/秒 | build 页/秒 | PDF 字节/页 | 峰值内存 MB | LibreOffice 秒 | build/LibreOffice |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in result["sizes"]:
+        b, f, w, lo = r["bulletin"], r["feedback"], r["build"], r.get("libreoffice", {})
+        lo_s = f"{lo['s']}" if lo.get("available") else "—"
+        ratio = f"{w['s'] / lo['s']:.2f}" if lo.get("available") else "—"
+        lines.append(f"| {r['units']} | {r['rows']} | {r['intake_s']} | {b['pages']} | {b['pdf_s']} | {b['docx_s']} "
+                     f"| {f['docs_per_s']} | {f['pages_per_s']} | {w['s']} | {w['docs_per_s']} | {w['pages_per_s']} "
+                     f"| {w['pdf_bytes_per_page']} | {w['peak_mb']} | {lo_s} | {ratio} |")
+    if result.get("intake"):
+        i = result["intake"]
+        lines += ["", f"读取+计分（单独的大报表）：{i['units']} 个单位各一个工作簿，共 {i['rows']} 行，{i['s']} 秒。"]
+    lines += ["", "| 目标 | 实测 | 结果 |", "|---|---|---|"]
+    for t in result["targets"]:
+        lines.append(f"| {t['target']} | {t['measured']} | {_mark(t['met'])} |")
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> bool:
+    readme = README.read_text(encoding="utf-8")
+    if BEGIN not in readme or END not in readme:
+        return False
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+    return True
+
+
+def scale_main(sizes: list[int], jobs: int | None, intake_rows: int, use_libreoffice: bool, readme: bool,
+               json_path: Path) -> dict:
+    from gongwen.documents.pool import default_jobs
+
+    jobs = jobs or default_jobs()
+    tmp = Path(tempfile.mkdtemp(prefix="gw-bench-scale-"))
+    result = {"machine": machine(), "jobs": jobs, "date": time.strftime("%Y-%m-%d"), "sizes": []}
+    for units in sizes:
+        folder = tmp / f"campaign-{units}"
+        info = make_campaign(folder, units)
+        print(f"[{units} 个单位] 已生成合成活动：{info['rows']} 行报表，{info['categories']} 个类别", flush=True)
+        row = {"units": units, "rows": info["rows"], "categories": info["categories"]}
+        row["intake_s"] = round(intake_scoring(folder), 2)
+        c, bulletins, feedbacks = _docs(folder)
+        if not result["sizes"]:  # the first document of a process loads the fonts: not part of any figure
+            from gongwen.documents.build import typeset_doc
+
+            typeset_doc(feedbacks[0], c.campaign.folder)
+        row["bulletin"] = time_bulletin(bulletins)
+        print(f"  读取+计分 {row['intake_s']} 秒；月度通报 {row['bulletin']}", flush=True)
+        row["feedback"] = time_feedback(c, feedbacks, jobs)
+        print(f"  得分反馈单 {row['feedback']}", flush=True)
+        out = tmp / f"out-{units}"
+        row["build"] = whole_build(folder, out, jobs)
+        print(f"  整个 build {row['build']}", flush=True)
+        if use_libreoffice:
+            docx = sorted(p for p in out.rglob("*.docx"))
+            row["libreoffice"] = libreoffice(docx, tmp / f"lo-{units}")
+            print(f"  LibreOffice {row['libreoffice']}", flush=True)
+        else:
+            row["libreoffice"] = {"available": False, "note": "未测（--no-libreoffice）"}
+        result["sizes"].append(row)
+        shutil.rmtree(out, ignore_errors=True)
+    if intake_rows:
+        units = max(1, intake_rows // 100)
+        folder = tmp / f"intake-{units}"
+        info = make_campaign(folder, units, heavy=True)
+        s = intake_scoring(folder)
+        result["intake"] = {"units": units, "rows": info["rows"], "files": info["files"], "s": round(s, 2)}
+        print(f"[读取+计分] {result['intake']}", flush=True)
+    result["targets"] = targets(result)
+    text = table(result)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(text)
+    print(f"结果已写入 {json_path}")
+    if readme and write_readme(text):
+        print("表格已写入 README.md 的“性能”一节")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return result
