@@ -12,19 +12,14 @@ from pathlib import Path
 import yaml
 from openpyxl import Workbook
 
+from gongwen.campaign.sheets import BUILTIN_SHEETS
 from gongwen import INPUTS_DIR
 
 SEED = 20230601
 MONTH = "2023-06"
 REFERENCE = INPUTS_DIR / "xinfeng-2023" / "campaign.yaml"
 
-SHEETS = {
-    "外出招商": ["单位", "日期", "带队领导", "是否主要负责人", "目的地", "拜访企业数"],
-    "签约项目": ["单位", "项目名称", "企业名称", "企业类型", "所属产业", "投资额（亿元）", "签约类型", "签约日期"],
-    "开工项目": ["单位", "项目名称", "投资额（亿元）", "开工类型", "开工日期"],
-    "在谈项目": ["单位", "项目名称", "企业名称", "企业类型", "投资额（亿元）", "阶段"],
-    "信息报送": ["单位", "报送日期"],
-}
+SHEETS = {name: list(sheet.column_names) for name, sheet in BUILTIN_SHEETS.items()}
 # Mean rows per unit and month (realistic: ~3 trips, ~1 signing, ~0.5 starts, ~1 talks, 2 reports).
 REALISTIC = {"外出招商": 3, "签约项目": 1, "开工项目": 0.5, "在谈项目": 1, "信息报送": 2}
 # The intake variant: 100 rows per unit spread over the sheets.

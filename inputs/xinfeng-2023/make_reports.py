@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 from openpyxl import Workbook  # noqa: E402
 
+from gongwen.campaign.sheets import BUILTIN_SHEETS  # noqa: E402
 from gongwen.campaign.xlsxio import workbook_bytes, write_atomic  # noqa: E402
 
 SEED = 20230530
@@ -65,13 +66,7 @@ ROSTER = [
 IDLE = "县交通运输局"  # reports nothing at all
 TWINS = ("大桥镇", "新田镇")  # identical June reports: a tie
 
-SHEETS = {
-    "外出招商": ["单位", "日期", "带队领导", "是否主要负责人", "目的地", "拜访企业数"],
-    "签约项目": ["单位", "项目名称", "企业名称", "企业类型", "所属产业", "投资额（亿元）", "签约类型", "签约日期"],
-    "开工项目": ["单位", "项目名称", "投资额（亿元）", "开工类型", "开工日期"],
-    "在谈项目": ["单位", "项目名称", "企业名称", "企业类型", "投资额（亿元）", "阶段"],
-    "信息报送": ["单位", "报送日期"],
-}
+SHEETS = {name: list(sheet.column_names) for name, sheet in BUILTIN_SHEETS.items()}
 INDUSTRIES = ["电子信息", "绿色PCB（电子信息）", "新能源", "高端装备制造", "农业深加工", "文旅", "新材料", "现代物流", "纺织服装"]
 PRODUCTS = {
     "电子信息": ["高多层印制电路板", "柔性线路板", "智能终端模组", "电子元器件"],

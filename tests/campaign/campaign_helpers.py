@@ -8,6 +8,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from gongwen.campaign.sheets import BUILTIN_SHEETS
+
 ROOT = Path(__file__).resolve().parents[2]
 XINFENG = ROOT / "inputs" / "xinfeng-2023"
 SUZHOU = ROOT / "inputs" / "suzhou-2020"
@@ -20,13 +22,7 @@ ROSTER = [
     ("甲镇", "乡镇", ""),
     ("乙镇", "乡镇", ""),
 ]
-HEADERS = {
-    "外出招商": ["单位", "日期", "带队领导", "是否主要负责人", "目的地", "拜访企业数"],
-    "签约项目": ["单位", "项目名称", "企业名称", "企业类型", "所属产业", "投资额（亿元）", "签约类型", "签约日期"],
-    "开工项目": ["单位", "项目名称", "投资额（亿元）", "开工类型", "开工日期"],
-    "在谈项目": ["单位", "项目名称", "企业名称", "企业类型", "投资额（亿元）", "阶段"],
-    "信息报送": ["单位", "报送日期"],
-}
+HEADERS = {name: list(sheet.column_names) for name, sheet in BUILTIN_SHEETS.items()}
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]], headers: dict[str, list] | None = None) -> Path:
