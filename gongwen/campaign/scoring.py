@@ -56,14 +56,10 @@ class DimensionScore:
         return [p.note for p in self.parts if p.assessed and (p.net < 0 or not p.earned or p.missing)]
 
 
-@dataclass
-class UnitScore:
+class _OfUnit:
+    """A result that belongs to one roster unit: its name and category."""
+
     unit: Unit
-    dimensions: dict[str, DimensionScore]
-    total: Decimal
-    qualifying: list[Record]  # the lists' qualifying records
-    rank: int = 0
-    label: str = ""  # 一马当先 / 奋起直追 / ""
 
     @property
     def name(self) -> str:
@@ -72,6 +68,16 @@ class UnitScore:
     @property
     def category(self) -> str:
         return self.unit.category
+
+
+@dataclass
+class UnitScore(_OfUnit):
+    unit: Unit
+    dimensions: dict[str, DimensionScore]
+    total: Decimal
+    qualifying: list[Record]  # the lists' qualifying records
+    rank: int = 0
+    label: str = ""  # 一马当先 / 奋起直追 / ""
 
 
 @dataclass
@@ -97,21 +103,13 @@ class MonthScore:
 
 
 @dataclass
-class FinalUnit:
+class FinalUnit(_OfUnit):
     unit: Unit
     monthly: dict[str, Decimal]
     total: Decimal
     qualifying: list[Record]
     rank: int = 0
     label: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.unit.name
-
-    @property
-    def category(self) -> str:
-        return self.unit.category
 
 
 @dataclass

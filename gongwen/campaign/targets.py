@@ -18,9 +18,9 @@ def _rate(done: Decimal, target: Decimal) -> Decimal:
     return V.round2(done * 100 / target) if target else Decimal(0)
 
 
-@dataclass
-class UnitTarget:
-    unit: Unit
+class _Progress:
+    """完成数 against 目标: the rate in percent and whether it is met."""
+
     target: Decimal
     done: Decimal
 
@@ -34,7 +34,14 @@ class UnitTarget:
 
 
 @dataclass
-class TargetResult:
+class UnitTarget(_Progress):
+    unit: Unit
+    target: Decimal
+    done: Decimal
+
+
+@dataclass
+class TargetResult(_Progress):
     name: str
     period: str  # YYYY-MM or "campaign"
     scope: str  # campaign | unit
@@ -43,14 +50,6 @@ class TargetResult:
     done: Decimal
     complete: bool  # every month of the period has reports
     units: list[UnitTarget] = field(default_factory=list)
-
-    @property
-    def rate(self) -> Decimal:
-        return _rate(self.done, self.target)
-
-    @property
-    def met(self) -> bool:
-        return self.done >= self.target
 
     @property
     def units_met(self) -> int:

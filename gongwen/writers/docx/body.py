@@ -128,11 +128,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
         width = m.block_height  # the portrait block turned a quarter
         flow.break_before_next = False
     if t.title:
-        tp = add_paragraph(document, "gwTableTitle", t.title, m)
-        _exact(tp, m.pitch)
-        if flow.break_before_next:
-            oxml.set_flag(tp._p.get_or_add_pPr(), "pageBreakBefore")
-            flow.break_before_next = False
+        caption(document, t.title, m, flow)
     elif flow.break_before_next:
         brk = add_paragraph(document, "gwRule", "", m)
         _exact(brk, 1.0)
@@ -178,13 +174,18 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
         sections.new_section(document, after, m, landscape=False)
 
 
+def caption(document, text: str, m: Metrics, flow: Flow) -> None:
+    """The centred title above a table or picture; it carries a pending page break."""
+    tp = add_paragraph(document, "gwTableTitle", text, m)
+    _exact(tp, m.pitch)
+    if flow.break_before_next:
+        oxml.set_flag(tp._p.get_or_add_pPr(), "pageBreakBefore")
+        flow.break_before_next = False
+
+
 def image(document, img: Image, m: Metrics, flow: Flow) -> None:
     if img.title:
-        tp = add_paragraph(document, "gwTableTitle", img.title, m)
-        _exact(tp, m.pitch)
-        if flow.break_before_next:
-            oxml.set_flag(tp._p.get_or_add_pPr(), "pageBreakBefore")
-            flow.break_before_next = False
+        caption(document, img.title, m, flow)
     raw = img.path
     if raw.startswith("file://"):
         from urllib.parse import unquote, urlparse
