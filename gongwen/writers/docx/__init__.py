@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import docx
-
 from gongwen.notice.tree import Notice
 from gongwen.writers.docx import body, closing, header, package, sections
-from gongwen.writers.docx.styles import install_styles, metrics
+from gongwen.writers.docx.styles import metrics
 
 __all__ = ["write_docx", "build_document", "docx_bytes"]
 
@@ -22,8 +20,7 @@ __all__ = ["write_docx", "build_document", "docx_bytes"]
 def build_document(notice: Notice, *, banji_own_page: bool = False):
     """The python-docx Document for a notice (not yet saved)."""
     m = metrics()
-    document = docx.Document()
-    install_styles(document, m)
+    document = package.new_document(m)  # the default template with our styles, made once per process
     section = document.sections[0]
     sections.setup_page(section, m)
 

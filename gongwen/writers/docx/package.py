@@ -1,17 +1,39 @@
-"""Saving: fixed metadata and a zip with fixed entry times, so the same
-notice always gives byte-identical files (archives and diffs rely on it)."""
+"""The package: a styled base built once per process, and saving with fixed
+metadata and fixed zip entry times, so the same notice always gives
+byte-identical files (archives and diffs rely on it).
+
+python-docx loads its default template (a 358 KB styles.xml among others)
+and we install the Chinese styles into it; doing that for every document cost
+more than writing a one-page notice. `new_document` starts each document
+from a base made once per process: the parts a notice changes (document,
+settings, core properties) are copied, the rest (styles, theme, fonts,
+numbering …) are shared, read-only, and written from zip entries compressed
+once. `to_bytes` writes the zip itself, entry for entry what python-docx's
+writer followed by `gongwen.stablezip.stable_zip` gives.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-import io
+import struct
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
+import docx
+from docx.document import Document
+from docx.opc.packuri import PACKAGE_URI
+from docx.opc.part import Part
+from docx.opc.pkgwriter import _ContentTypesItem
+from docx.package import Package
 from lxml import etree
 
 from gongwen.notice.tree import Notice
-from gongwen.stablezip import stable_zip
+from gongwen.stablezip import ZIP_TIME, stable_zip
 from gongwen.writers.docx import oxml
+from gongwen.writers.docx.styles import Metrics, install_styles
 
 XML_TYPES = ("xml",)
 
@@ -20,6 +42,145 @@ def _fixed_time(notice: Notice) -> dt.datetime:
     day = notice.date or dt.date(2000, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
 
+
+# -- zip entries ------------------------------------------------------------------
+
+_DOS_TIME = ZIP_TIME[3] << 11 | ZIP_TIME[4] << 5 | ZIP_TIME[5] // 2
+_DOS_DATE = (ZIP_TIME[0] - 1980) << 9 | ZIP_TIME[1] << 5 | ZIP_TIME[2]
+_MODE = 0o644 << 16  # stable_zip's permissions
+_LIMIT = (1 << 31) - 1  # zipfile's ZIP64_LIMIT: beyond it zipfile adds zip64 records
+
+
+class Entry(NamedTuple):
+    """One zip member, deflated (as zipfile does with its default level)."""
+
+    name: bytes
+    flags: int
+    crc: int
+    size: int
+    data: bytes
+
+
+def entry(name: str, blob: bytes | str) -> Entry:
+    if isinstance(blob, str):
+        blob = blob.encode("utf-8")
+    try:
+        raw, flags = name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        raw, flags = name.encode("utf-8"), 0x800
+    deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    data = deflate.compress(blob) + deflate.flush()
+    return Entry(raw, flags, zlib.crc32(blob), len(blob), data)
+
+
+def zip_bytes(entries: list[Entry]) -> bytes:
+    """The archive zipfile writes for these entries with stable_zip's fixed
+    time and permissions (local headers, then the central directory)."""
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for e in entries:
+        header = struct.pack("<4s2B4HL2L2H", b"PK\003\004", 20, 0, e.flags, 8, _DOS_TIME, _DOS_DATE,
+                             e.crc, len(e.data), e.size, len(e.name), 0)
+        central.append(struct.pack("<4s4B4HL2L5H2L", b"PK\001\002", 20, 3, 20, 0, e.flags, 8, _DOS_TIME,
+                                   _DOS_DATE, e.crc, len(e.data), e.size, len(e.name), 0, 0, 0, 0, _MODE,
+                                   offset))
+        central.append(e.name)
+        out += (header, e.name, e.data)
+        offset += len(header) + len(e.name) + len(e.data)
+    directory = b"".join(central)
+    n = len(entries)
+    out.append(directory)
+    out.append(struct.pack("<4s4H2LH", b"PK\005\006", 0, 0, n, n, len(directory), offset, 0))
+    return b"".join(out)
+
+
+# -- the base package -------------------------------------------------------------
+
+@dataclass
+class Base:
+    """python-docx's default template with the Chinese styles installed."""
+
+    document: Document
+    copied: tuple[Part, ...]  # parts each document gets its own copy of
+    entries: dict[Part, Entry]  # the shared parts, compressed once
+    rels_entries: dict[Part, Entry]  # their .rels items
+
+
+# Parts a document changes: the body, settings (odd/even footers, rsids), core properties.
+_COPIED = ("/word/document.xml", "/word/settings.xml", "/docProps/core.xml")
+_BASES: dict[int, tuple[Metrics, Base]] = {}
+# Every base's shared parts (a document's parts are its base's or its own).
+_SHARED: dict[Part, Entry] = {}
+_SHARED_RELS: dict[Part, Entry] = {}
+
+
+def _strip_part(part: Part) -> None:
+    """Theme font references out of a part (see finish)."""
+    element = getattr(part, "_element", None)
+    if element is not None:
+        oxml.strip_theme_fonts(element)
+    elif str(part.partname).endswith(".xml") and b"Theme=" in (part.blob or b""):
+        # e.g. stylesWithEffects.xml, which python-docx keeps as bytes
+        root = etree.fromstring(part.blob)
+        oxml.strip_theme_fonts(root)
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _make_base(m: Metrics) -> Base:
+    document = docx.Document()
+    install_styles(document, m)
+    package = document.part.package
+    copied = []
+    entries: dict[Part, Entry] = {}
+    rels_entries: dict[Part, Entry] = {}
+    for part in package.iter_parts():
+        if str(part.partname) in _COPIED:
+            copied.append(part)
+            continue
+        # finish() would strip these in every document; they never change.
+        _strip_part(part)
+        entries[part] = entry(part.partname.membername, part.blob)
+        if len(part.rels):
+            rels_entries[part] = entry(part.partname.rels_uri.membername, part.rels.xml)
+    return Base(document, tuple(copied), entries, rels_entries)
+
+
+def base(m: Metrics) -> Base:
+    """The base for this layout, made on first use in each process."""
+    key = id(m.layout)
+    found = _BASES.get(key)
+    if found is None or found[0].layout is not m.layout:
+        found = (m, _make_base(m))
+        _BASES[key] = found
+        _SHARED.update(found[1].entries)
+        _SHARED_RELS.update(found[1].rels_entries)
+    return found[1]
+
+
+def new_document(m: Metrics) -> Document:
+    """A new document: the base's changing parts copied, the others shared."""
+    b = base(m)
+    old_package = b.document.part.package
+    package = Package()
+    clones: dict[Part, Part] = {}
+    for part in b.copied:
+        clones[part] = type(part)(part.partname, part.content_type, copy.deepcopy(part._element), package)
+
+    def relate(source_rels, target_rels) -> None:
+        for rId, rel in source_rels.items():
+            if rel.is_external:
+                target_rels.add_relationship(rel.reltype, rel.target_ref, rId, True)
+            else:
+                target_rels.add_relationship(rel.reltype, clones.get(rel.target_part, rel.target_part), rId)
+
+    relate(old_package.rels, package.rels)
+    for part, clone in clones.items():
+        relate(part.rels, clone.rels)
+    return package.main_document_part.document
+
+
+# -- finishing and saving ----------------------------------------------------------------
 
 def finish(document, notice: Notice) -> None:
     """Core properties, settings and theme-font clean-up on every part."""
@@ -41,22 +202,41 @@ def finish(document, notice: Notice) -> None:
     oxml.remove_rsids(settings)
     oxml.strip_theme_fonts(document.element)
     for part in document.part.package.iter_parts():
-        element = getattr(part, "_element", None)
-        if element is not None:
-            oxml.strip_theme_fonts(element)
-        elif str(part.partname).endswith(".xml") and b"Theme=" in (part.blob or b""):
-            # e.g. stylesWithEffects.xml, which python-docx keeps as bytes
-            root = etree.fromstring(part.blob)
-            oxml.strip_theme_fonts(root)
-            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if part not in _SHARED:  # the shared ones were stripped in the base
+            _strip_part(part)
 
 
 def save(document, path: Path) -> None:
     Path(path).write_bytes(to_bytes(document))
 
 
+def _entries(document) -> list[Entry] | None:
+    """The zip entries in python-docx's order; None if one needs zip64."""
+    package = document.part.package
+    parts = list(package.iter_parts())
+    for part in parts:
+        part.before_marshal()
+    entries = [entry("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
+               entry(PACKAGE_URI.rels_uri.membername, package.rels.xml)]
+    for part in parts:
+        found = _SHARED.get(part)
+        entries.append(found if found is not None else entry(part.partname.membername, part.blob))
+        if len(part.rels):
+            found = _SHARED_RELS.get(part)
+            entries.append(found if found is not None else
+                           entry(part.partname.rels_uri.membername, part.rels.xml))
+    if sum(e.size for e in entries) * 1.05 + sum(len(e.data) for e in entries) > _LIMIT:
+        return None
+    return entries
+
+
 def to_bytes(document) -> bytes:
     """The .docx bytes with fixed entry times, so the same document gives the same bytes."""
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return stable_zip(buffer.getvalue())
+    entries = _entries(document)
+    if entries is None:  # too big for a plain zip: let zipfile add its zip64 records
+        import io
+
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return stable_zip(buffer.getvalue())
+    return zip_bytes(entries)
