@@ -3,18 +3,19 @@ tables, pictures, page breaks) and the attachment pages."""
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
-from docx.shared import Pt
+from docx.oxml.table import CT_Tbl
+from docx.shared import Emu, Pt
 
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
 from gongwen.writers.docx import oxml, sections
 from gongwen.writers.docx.header import em_offset
 from gongwen.writers.docx.styles import (
-    set_style,
-    HEADING_STYLE, BY_ID, Metrics, RunStyle, add_paragraph, add_text, run_style,
+    HEADING_STYLE, BY_ID, BY_NAME, Metrics, RunStyle, add_paragraph, add_text, append_runs, run_style, set_style_id,
 )
 
 HEADING_ROLE = {"h1": "heading1", "h2": "heading2", "h3": "body", "h4": "body"}
@@ -141,7 +142,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
     widths = [width * w / total for w in rel]
     size = _table_size(t, m)
     rows = t.header + t.rows
-    tbl_obj = document.add_table(rows=len(rows), cols=ncols)
+    tbl_obj = document.add_table(rows=0, cols=ncols)
     tbl = tbl_obj._tbl
     oxml.set_table_width(tbl, width, widths)
     oxml.set_table_jc(tbl, "center")
@@ -151,18 +152,18 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
     head_rs = RunStyle("table_header", size)
     body_rs = RunStyle("body", size)
     nhead = len(t.header)
-    for r, (row, values) in enumerate(zip(tbl_obj.rows, rows)):
+    # Every row is a copy of one of two empty rows (header, body) made once;
+    # only the runs differ from row to row.
+    templates: dict[bool, object] = {}
+    for r, values in enumerate(rows):
         header = r < nhead
-        oxml.set_row_flags(row._tr, header=header, cant_split=True)
-        for c, cell in enumerate(row.cells):
-            text = values[c] if c < len(values) else ""
-            p = cell.paragraphs[0]
-            set_style(p, "表头" if header else "表格文字")
-            pPr = p._p.get_or_add_pPr()
-            if not header and t.align and c < len(t.align):
-                oxml.set_jc(pPr, t.align[c])
-            add_text(p, text, head_rs if header else body_rs)
-            oxml.set_cell_valign(cell._tc, "center")
+        if header not in templates:
+            templates[header] = _row_template(t, widths, header)
+        tr = deepcopy(templates[header])
+        rs = head_rs if header else body_rs
+        for c, tc in enumerate(tr.iterchildren(_TC)):
+            append_runs(tc[-1], values[c] if c < len(values) else "", rs)
+        tbl.append(tr)
     after = None
     if t.note:
         after = add_paragraph(document, "gwTableNote", t.note, m)
@@ -172,6 +173,26 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
             oxml.set_size(run._r.get_or_add_rPr(), size)
     if landscape:
         sections.new_section(document, after, m, landscape=False)
+
+
+_TC = oxml.qn("w:tc")
+
+
+def _row_template(t: Table, widths: list[float], header: bool):
+    """An empty table row as python-docx makes it, with our row flags, cell
+    widths and paragraph styles (runs are added per row)."""
+    ncols = len(widths)
+    scratch = CT_Tbl.new_tbl(1, ncols, Emu(0))
+    oxml.set_table_width(scratch, sum(widths), widths)
+    tr = scratch.tr_lst[0]
+    oxml.set_row_flags(tr, header=header, cant_split=True)
+    for c, tc in enumerate(tr.tc_lst):
+        p = tc.p_lst[0]
+        set_style_id(p, BY_NAME["表头" if header else "表格文字"].style_id)
+        if not header and t.align and c < len(t.align):
+            oxml.set_jc(p.get_or_add_pPr(), t.align[c])
+        oxml.set_cell_valign(tc, "center")
+    return tr
 
 
 def caption(document, text: str, m: Metrics, flow: Flow) -> None:

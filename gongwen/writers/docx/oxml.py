@@ -5,71 +5,99 @@ element names, attribute units (twips, eighths of a point) and child order."""
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from typing import Iterable
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn as _qn
+from docx.oxml.parser import oxml_parser
 
 TWIPS_PER_PT = 20
+W_NS = nsmap["w"]
+_W_NSMAP = {"w": W_NS}
+_make = oxml_parser.makeelement
+
+# "w:p" -> "{namespace}p"; memoised, the writer asks for the same few names all the time.
+qn = lru_cache(maxsize=None)(_qn)
+
+
+def OxmlElement(tag: str):
+    """A new w: element, as python-docx's OxmlElement makes it (its own element
+    class, the w prefix declared on it), minus the tag parsing."""
+    return _make(qn(tag), nsmap=_W_NSMAP)
+
 
 # Child order of w:pPr and w:rPr (CT_PPrBase / CT_RPr in the schema). Word
 # rejects files whose children are out of order, so every insert goes through
 # _set_child, which places a new child before the first later sibling.
-PPR_ORDER = [
+PPR_ORDER = (
     "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
     "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
     "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
     "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
     "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
     "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
-]
-RPR_ORDER = [
+)
+RPR_ORDER = (
     "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
     "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
     "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect",
     "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
     "specVanish", "oMath",
-]
-SECTPR_ORDER = [
+)
+SECTPR_ORDER = (
     "headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar",
     "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign",
     "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings",
     "sectPrChange",
-]
-TRPR_ORDER = ["cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter",
-              "cantSplit", "trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden"]
-TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+)
+TRPR_ORDER = ("cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter",
+              "cantSplit", "trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden")
+TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
                "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
-               "shd", "tblLayout", "tblCellMar", "tblLook"]
-TCPR_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd",
-              "noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark"]
+               "shd", "tblLayout", "tblCellMar", "tblLook")
+PBDR_ORDER = ("top", "left", "bottom", "right", "between", "bar")
+TCBORDERS_ORDER = ("top", "start", "left", "bottom", "end", "right", "insideH", "insideV", "tl2br", "tr2bl")
+TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd",
+              "noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark")
 
 
 def twips(pt: float) -> int:
     return int(round(pt * TWIPS_PER_PT))
 
 
-def _set_child(parent, tag: str, order: list[str]):
+@lru_cache(maxsize=None)
+def _place(tag: str, order: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """The qualified name of `tag` and the local names that come after it."""
+    later = order[order.index(tag) + 1:] if tag in order else ()
+    return qn(f"w:{tag}"), frozenset(later)
+
+
+def _set_child(parent, tag: str, order: tuple[str, ...]):
     """The child `tag` of parent, created in schema order if missing."""
-    existing = parent.find(qn(f"w:{tag}"))
+    name, later = _place(tag, order)
+    existing = parent.find(name)
     if existing is not None:
         return existing
-    child = OxmlElement(f"w:{tag}")
-    later = order[order.index(tag) + 1:] if tag in order else []
-    for sibling in parent:
-        name = sibling.tag.rsplit("}", 1)[-1]
-        if name in later:
-            sibling.addprevious(child)
-            return child
+    child = _make(name, nsmap=_W_NSMAP)
+    if later:
+        for sibling in parent:
+            if sibling.tag.rsplit("}", 1)[-1] in later:
+                sibling.addprevious(child)
+                return child
     parent.append(child)
     return child
+
+
+@lru_cache(maxsize=None)
+def _w(key: str) -> str:
+    return qn(f"w:{key}")
 
 
 def _attrs(el, **values) -> None:
     for key, value in values.items():
         if value is None:
             continue
-        el.set(qn(f"w:{key}"), str(value))
+        el.set(_w(key), str(value))
 
 
 def get_pPr(p):
@@ -179,8 +207,7 @@ def set_border(pPr, side: str, width_pt: float, colour: str, space_pt: float = 0
                style: str = "single") -> None:
     """A paragraph border (w:pBdr/w:top|bottom…); width in points."""
     pbdr = _set_child(pPr, "pBdr", PPR_ORDER)
-    order = ["top", "left", "bottom", "right", "between", "bar"]
-    el = _set_child(pbdr, side, order)
+    el = _set_child(pbdr, side, PBDR_ORDER)
     _attrs(el, val=style, sz=int(round(width_pt * 8)), space=int(round(space_pt)),
            color=colour.lstrip("#").upper())
 
@@ -311,8 +338,7 @@ def set_table_borders(tbl, width_pt: float, colour: str = "#000000", sides=None)
 def set_cell_border(tc, side: str, width_pt: float, colour: str = "#000000") -> None:
     tcPr = tc.get_or_add_tcPr()
     borders = _set_child(tcPr, "tcBorders", TCPR_ORDER)
-    el = _set_child(borders, side, ["top", "start", "left", "bottom", "end", "right", "insideH",
-                                    "insideV", "tl2br", "tr2bl"])
+    el = _set_child(borders, side, TCBORDERS_ORDER)
     if width_pt:
         _attrs(el, val="single", sz=int(round(width_pt * 8)), space=0, color=colour.lstrip("#").upper())
     else:
@@ -363,35 +389,42 @@ def set_cell_valign(tc, align: str = "center") -> None:
 # -- whole parts ----------------------------------------------------------------
 
 THEME_ATTRS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
+_THEME_NAMES = tuple(qn(f"w:{attr}") for attr in THEME_ATTRS)
 
 
 def strip_theme_fonts(root) -> None:
     """Remove theme font references so every font is named explicitly."""
     for fonts in root.iter(qn("w:rFonts")):
-        for attr in THEME_ATTRS:
-            fonts.attrib.pop(qn(f"w:{attr}"), None)
+        attrib = fonts.attrib
+        for name in _THEME_NAMES:
+            if name in attrib:
+                del attrib[name]
+
+
+SETTINGS_ORDER = (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+    "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges",
+    "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop",
+    "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle", "proofState",
+    "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions",
+    "doNotTrackMoves", "doNotTrackFormatting", "documentProtection", "autoFormatOverride",
+    "styleLockTheme", "styleLockQFSet", "defaultTabStop", "autoHyphenation",
+    "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps", "showEnvelope",
+    "summaryLength", "clickAndTypeStyle", "defaultTableStyle", "evenAndOddHeaders",
+    "bookFoldRevPrinting", "bookFoldPrinting", "bookFoldPrintingSheets",
+    "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
+    "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
+    "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
+    "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning",
+    "characterSpacingControl"
+)
 
 
 def set_even_and_odd_headers(settings_el, on: bool = True) -> None:
-    order = ["writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
-             "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
-             "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts",
-             "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
-             "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter",
-             "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle",
-             "proofState", "formsDesign", "attachedTemplate", "linkStyles",
-             "stylePaneFormatFilter", "stylePaneSortMethod", "documentType", "mailMerge",
-             "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
-             "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet",
-             "defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone",
-             "doNotHyphenateCaps", "showEnvelope", "summaryLength", "clickAndTypeStyle",
-             "defaultTableStyle", "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting",
-             "bookFoldPrintingSheets", "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
-             "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
-             "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
-             "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning",
-             "characterSpacingControl"]
-    el = _set_child(settings_el, "evenAndOddHeaders", order)
+    el = _set_child(settings_el, "evenAndOddHeaders", SETTINGS_ORDER)
     if not on:
         settings_el.remove(el)
 
