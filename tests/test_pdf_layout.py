@@ -201,6 +201,13 @@ def test_banji_on_even_last_page_without_number_when_alone(rendered):
                 if not pm.page_lines(prev):
                     assert pm.page_number_line(prev, BOTTOM) is None
             text = last.extract_text()
+            # The 版记 is printed once: no copy is left on the page where the text ends.
+            earlier = "".join((p.extract_text() or "") for p in doc.pages[:-1]).replace(" ", "")
+            if notice.print_date and notice.format != "letter":
+                pd = notice.print_date
+                assert f"{pd.year}年{pd.month}月{pd.day}日印发" not in earlier, name
+                assert not [r for p in doc.pages[:-1] for r in list(p.rects) + list(p.lines)
+                            if r["x1"] - r["x0"] > 400 and abs(r["bottom"] - BOTTOM) < 1.2], name
             if notice.cc:
                 assert "抄送：" in text
             if notice.print_date and notice.format != "letter":

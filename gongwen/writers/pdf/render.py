@@ -44,14 +44,27 @@ def layout(notice: Notice, base_url: str | None = None):
     end, banji, total = _page_of(doc, "gw-end"), _page_of(doc, "gw-banji"), len(doc.pages)
     if banji == end == total and total % 2 == 0:
         return doc, False
-    if banji == end + 1 == total:
-        # The 版记 did not fit under the text: the pages up to the text's end
-        # are final; add a blank page when needed and the 版记 page, laid out
-        # on their own, instead of laying the whole notice out again.
+    if banji == end + 1 == total or banji == end == total:
+        # The 版记 did not fit under the text, or fitted on an odd page: the
+        # pages up to the text's end are final (the 版记 taken off the last of
+        # them); add a blank page when needed and the 版记 page, laid out on
+        # their own, instead of laying the whole notice out again.
         tail = HTML(string=banji_pages_html(notice, blank=end % 2 == 0), base_url=base_url or ".")
         tail_doc = tail.render(stylesheets=css, font_config=font_config())
-        return doc.copy(doc.pages[:end] + tail_doc.pages), True
+        text_pages = doc.pages[:end - 1] + [_without_footnotes(doc.pages[end - 1])]
+        return doc.copy(text_pages + tail_doc.pages), True
     return render("own-page"), True
+
+
+def _without_footnotes(page):
+    """The page with its footnote area (where the 版记 sits) emptied; the text
+    above it keeps its place."""
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
+    box = page._page_box
+    kids = [c.copy_with_children([]) if isinstance(c, FootnoteAreaBox) else c for c in box.children]
+    return Page(box.copy_with_children(kids))
 
 
 PDF_VARIANT = "pdf/a-2b"
