@@ -11,6 +11,7 @@ from gongwen.notice.layout import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
+from gongwen.writers.columns import column_widths
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
 from gongwen.writers.pdf.landscape import sheet as landscape_sheet
 from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
@@ -165,7 +166,7 @@ class HtmlBuilder:
         size = self.masthead(names, "", top) if names else 0.0
         self.double_rule(mm(L.letter_rules.below_masthead_mm), thick_first=True)
         if n.number:
-            self.out.append(f'<div class="ln" style="text-align:right">{escape(n.number)}</div>')
+            self.out.append(f'<div class="ln a-right">{escape(n.number)}</div>')
         # The closing double line 20 mm above the paper bottom, on page 1 only.
         lr = L.letter_rules
         bottom = mm(L.page.height_mm - L.page.margin_top_mm - lr.bottom_from_paper_mm)
@@ -213,7 +214,7 @@ class HtmlBuilder:
                 segments.append(Piece(p.rest_text, "body"))
         if p.align in ("center", "right"):
             role = segments[0].role
-            self.out.append(f'<div class="ln r-{role}" style="text-align:{p.align}">{escape(p.text)}</div>')
+            self.out.append(f'<div class="ln r-{role} a-{p.align}">{escape(p.text)}</div>')
             return
         lines = [self.line_html(l) for l in self.lines(segments, first=indent)]
         self.out.append(f'<div class="p {p.kind}">' + "".join(lines) + "</div>")
@@ -225,18 +226,20 @@ class HtmlBuilder:
         landscape = t.landscape if t.landscape is not None else ncols >= int(L.tables.landscape_min_cols)
         size_key = t.font_size or ("body" if ncols <= 4 else "table" if ncols <= 7 else "table_small")
         size = self.size if size_key == "body" else L.size(size_key)
-        # Without given widths the columns follow their content (automatic table layout).
-        widths = t.widths or []
-        total = sum(widths) or 1.0
-        cols = "".join(f'<col style="width:{_f(100 * w / total)}%">' for w in widths)
+        # Column widths are measured once (gongwen/writers/columns.py) and the
+        # table laid out with them fixed: the DOCX gets the same columns.
+        width = L.block_height_pt if landscape else self.W
+        widths = column_widths(t, width, size, float(L.tables.cell_side_padding_pt))
+        cols = "".join(f'<col style="width:{_f(w)}pt">' for w in widths)
         align = t.align or []
 
         def cells(row, tag):
             out = []
             for i in range(ncols):
                 text = row[i] if i < len(row) else ""
-                style = f' style="text-align:{align[i]}"' if i < len(align) and tag == "td" else ""
-                out.append(f"<{tag}{style}>{escape(text)}</{tag}>")
+                # A class, not a style attribute: cells alike then share one computed style.
+                cls = f' class="a-{align[i]}"' if i < len(align) and tag == "td" else ""
+                out.append(f"<{tag}{cls}>{escape(text)}</{tag}>")
             return "".join(out)
 
         head = "".join(f"<tr>{cells(r, 'th')}</tr>" for r in t.header)

@@ -38,7 +38,7 @@ class Line:
         return "".join(p.text for p in self.pieces)
 
 
-def _tokens(chars: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+def tokens(chars: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     """Group (char, role) pairs into unbreakable tokens."""
     text = "".join(c for c, _ in chars)
     spans: list[tuple[int, int]] = []
@@ -48,16 +48,16 @@ def _tokens(chars: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
         spans.append((m.start(), m.end()))
         pos = m.end()
     spans.extend((i, i + 1) for i in range(pos, len(text)))
-    tokens: list[list[tuple[str, str]]] = []
+    out: list[list[tuple[str, str]]] = []
     glue_next = False
     for a, b in spans:
         tok = chars[a:b]
-        if tokens and (glue_next or tok[0][0] in CLOSING):
-            tokens[-1].extend(tok)
+        if out and (glue_next or tok[0][0] in CLOSING):
+            out[-1].extend(tok)
         else:
-            tokens.append(list(tok))
+            out.append(list(tok))
         glue_next = tok[-1][0] in OPENING
-    return tokens
+    return out
 
 
 def break_paragraph(
@@ -78,7 +78,7 @@ def break_paragraph(
     if not chars:
         return []
     ems = {role: role_widths(role) for role in {r for _, r in chars}}
-    tokens = _tokens(chars)
+    toks = tokens(chars)
 
     def adv(tok) -> float:
         return sum(ems[r].em(c) * size + base_spacing for c, r in tok)
@@ -87,7 +87,7 @@ def break_paragraph(
     current: list[tuple[str, str]] = []
     used = 0.0
     avail = width - first_indent
-    for tok in tokens:
+    for tok in toks:
         a = adv(tok)
         # Characters fill grid cells of one pitch each; 28 cells fill the line.
         if current and used + a > avail + 0.01:
