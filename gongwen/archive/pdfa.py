@@ -3,7 +3,8 @@ output intent and dc:title; here the XMP packet gains what an archive needs
 to find a 公文 again (发文机关, 发文字号, 成文日期, the campaign and month,
 language zh-CN), kept consistent with the document information dictionary,
 and the file is saved with an ID derived from its content so the same
-notice always gives the same bytes."""
+notice always gives the same bytes. On the way, every embedded CID font is
+re-packed to the glyphs it shows (gongwen.writers.pdf.fontpack)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import os
 import pikepdf
 
 from gongwen.notice.tree import Notice
+from gongwen.writers.pdf.fontpack import compact_fonts
 
 NS = "https://gongwen.invalid/ns/notice/1.0/"  # our own XMP namespace (a name, never fetched)
 PREFIX = "gw"
@@ -43,10 +45,12 @@ def fixed_time(notice: Notice) -> dt.datetime:
 
 
 def finish(data: bytes, notice: Notice) -> bytes:
-    """Add the 公文 fields to the XMP packet and save deterministically."""
+    """Re-pack the fonts, add the 公文 fields to the XMP packet and save
+    deterministically."""
     pikepdf.models.metadata.PdfMetadata.register_xml_namespace(NS, PREFIX)
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        compact_fonts(pdf)
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
             meta["dc:language"] = [LANG]
             when = fixed_time(notice).isoformat()
