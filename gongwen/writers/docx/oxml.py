@@ -10,6 +10,7 @@ from typing import Iterable
 
 from docx.oxml.ns import nsmap, qn as _qn
 from docx.oxml.parser import oxml_parser
+from lxml import etree
 
 TWIPS_PER_PT = 20
 W_NS = nsmap["w"]
@@ -390,11 +391,15 @@ def set_cell_valign(tc, align: str = "center") -> None:
 
 THEME_ATTRS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
 _THEME_NAMES = tuple(qn(f"w:{attr}") for attr in THEME_ATTRS)
+# Only the w:rFonts that name a theme font (searched in C: a long document has
+# thousands of w:rFonts, almost never one of these).
+_THEMED_FONTS = etree.XPath("descendant-or-self::w:rFonts[" + " or ".join(f"@w:{a}" for a in THEME_ATTRS) + "]",
+                            namespaces={"w": W_NS})
 
 
 def strip_theme_fonts(root) -> None:
     """Remove theme font references so every font is named explicitly."""
-    for fonts in root.iter(qn("w:rFonts")):
+    for fonts in _THEMED_FONTS(root):
         attrib = fonts.attrib
         for name in _THEME_NAMES:
             if name in attrib:

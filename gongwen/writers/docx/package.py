@@ -200,8 +200,7 @@ def finish(document, notice: Notice) -> None:
     props.category = ""
     settings = document.settings.element
     oxml.remove_rsids(settings)
-    oxml.strip_theme_fonts(document.element)
-    for part in document.part.package.iter_parts():
+    for part in document.part.package.iter_parts():  # the document part among them
         if part not in _SHARED:  # the shared ones were stripped in the base
             _strip_part(part)
 

@@ -5,7 +5,6 @@ role in styles/fonts.yaml, so the DOCX and the PDF cannot drift apart."""
 from __future__ import annotations
 
 import re
-from copy import deepcopy
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,6 +12,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.text.run import _RunContentAppender
 from docx.styles.style import StyleFactory
 from docx.text.run import Run
+from lxml.etree import SubElement
 
 from gongwen.notice.fonts import office_font
 from gongwen.notice.layout import Layout, load_layout, mm
@@ -237,21 +237,25 @@ def _pieces(text: str, highlight: bool) -> list[tuple[str, bool]]:
     return pieces
 
 
-_RPR: dict[tuple, object] = {}
+_RUNS: dict[tuple[RunStyle, bool], object] = {}
+_W_T = oxml.qn("w:t")
 _XML_SPACE = oxml.qn("xml:space")
 
 
-def run_properties(rs: RunStyle, highlight: bool = False):
-    """The w:rPr of a run in this style (a shared template: deep-copy it).
-    Runs outnumber everything else in a document; their properties are
-    made once per style instead of element by element for every run."""
-    key = (rs, highlight, office_font(rs.role))
-    rPr = _RPR.get(key)
-    if rPr is None:
+def run_template(rs: RunStyle, highlight: bool = False):
+    """An empty w:r with the w:rPr of this style, to be copied. Runs outnumber
+    everything else in a document; their properties are made once per style
+    (per process: the fonts of the roles are read once too) instead of element
+    by element for every run."""
+    key = (rs, highlight)
+    r = _RUNS.get(key)
+    if r is None:
+        r = oxml.OxmlElement("w:r")
         rPr = oxml.OxmlElement("w:rPr")
         _format(rPr, rs, highlight)
-        _RPR[key] = rPr
-    return rPr
+        r.append(rPr)
+        _RUNS[key] = r
+    return r
 
 
 def append_runs(p, text: str, rs: RunStyle, highlight: bool = False) -> list:
@@ -261,17 +265,15 @@ def append_runs(p, text: str, rs: RunStyle, highlight: bool = False) -> list:
     for piece, marked in _pieces(text, highlight):
         if not piece and runs:
             continue
-        r = oxml.OxmlElement("w:r")
-        r.append(deepcopy(run_properties(rs, marked)))
+        r = run_template(rs, marked).__copy__()  # lxml copies the whole subtree
         if piece:
             if "\t" in piece or "\n" in piece or "\r" in piece:
                 _RunContentAppender.append_to_run_from_text(r, piece)  # w:tab, w:br
             else:
-                t = oxml.OxmlElement("w:t")
+                t = SubElement(r, _W_T)
                 t.text = piece
                 if len(piece.strip()) < len(piece):
                     t.set(_XML_SPACE, "preserve")
-                r.append(t)
         p.append(r)
         runs.append(r)
     return runs
