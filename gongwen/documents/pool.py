@@ -27,7 +27,7 @@ def warm() -> None:
     the parsed stylesheets, the DOCX metrics, WeasyPrint's first layout."""
     from gongwen.notice import fonts
     from gongwen.writers.docx.styles import metrics
-    from gongwen.writers.pdf.metrics import role_widths
+    from gongwen.notice.metrics import role_widths
     from gongwen.writers.pdf.style import font_config, stylesheet
 
     font_config()

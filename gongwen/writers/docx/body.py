@@ -12,6 +12,7 @@ from docx.shared import Emu, Pt
 
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
+from gongwen.notice import columns
 from gongwen.writers.docx import oxml, sections
 from gongwen.writers.docx.header import em_offset
 from gongwen.writers.docx.styles import (
@@ -104,25 +105,10 @@ def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):
     return p
 
 
-def _table_size(t: Table, m: Metrics) -> float:
-    if t.font_size == "body":
-        return m.body
-    if t.font_size in ("table", "table_small"):
-        return m.size(t.font_size)
-    small = t.ncols >= int(m.layout.docx.table_small_min_cols)
-    return m.size("table_small" if small else "table")
-
-
-def is_landscape(t: Table, m: Metrics) -> bool:
-    if t.landscape is not None:
-        return t.landscape
-    return t.ncols >= int(m.layout.tables.landscape_min_cols)
-
-
 def table(document, t: Table, m: Metrics, flow: Flow) -> None:
     """Header rows in 黑体 repeat on every page; rows never split; borders
     tables.border_pt; widths from Table.widths over the text-block width."""
-    landscape = is_landscape(t, m)
+    landscape = columns.is_landscape(t, m.layout)
     width = m.block_width
     if landscape:
         sections.new_section(document, last_paragraph(document), m, landscape=True)
@@ -136,19 +122,16 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
         oxml.set_flag(brk._p.get_or_add_pPr(), "pageBreakBefore")
         flow.break_before_next = False
     ncols = max(t.ncols, 1)
-    rel = list(t.widths or [1.0] * ncols)
-    rel += [1.0] * (ncols - len(rel))
-    total = sum(rel) or 1.0
-    widths = [width * w / total for w in rel]
-    size = _table_size(t, m)
+    size = columns.font_size(t, m.layout)
+    widths = columns.column_widths(t, width, size, float(m.layout.tables.cell_side_padding_pt))
     rows = t.header + t.rows
     tbl_obj = document.add_table(rows=0, cols=ncols)
     tbl = tbl_obj._tbl
     oxml.set_table_width(tbl, width, widths)
     oxml.set_table_jc(tbl, "center")
     oxml.set_table_borders(tbl, float(m.layout.tables.border_pt), m.black)
-    pad = float(m.layout.tables.row_padding_pt)
-    oxml.set_table_cell_margins(tbl, pad, pad, pad, pad)
+    pad, side = float(m.layout.tables.row_padding_pt), float(m.layout.tables.cell_side_padding_pt)
+    oxml.set_table_cell_margins(tbl, pad, side, pad, side)
     head_rs = RunStyle("table_header", size)
     body_rs = RunStyle("body", size)
     nhead = len(t.header)

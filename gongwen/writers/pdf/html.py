@@ -11,11 +11,11 @@ from gongwen.notice.layout import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
-from gongwen.writers.columns import column_widths
+from gongwen.notice.columns import column_widths, font_size, is_landscape
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
 from gongwen.writers.pdf.landscape import sheet as landscape_sheet
 from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
-from gongwen.writers.pdf.metrics import text_width
+from gongwen.notice.metrics import text_width
 
 HEADING_ROLE = {"h1": "heading1", "h2": "heading2", "h3": "body", "h4": "body"}
 
@@ -223,10 +223,9 @@ class HtmlBuilder:
     def table(self, t: Table) -> None:
         L = self.L
         ncols = t.ncols
-        landscape = t.landscape if t.landscape is not None else ncols >= int(L.tables.landscape_min_cols)
-        size_key = t.font_size or ("body" if ncols <= 4 else "table" if ncols <= 7 else "table_small")
-        size = self.size if size_key == "body" else L.size(size_key)
-        # Column widths are measured once (gongwen/writers/columns.py) and the
+        landscape = is_landscape(t, L)
+        size = font_size(t, L)
+        # Column widths are measured once (gongwen/notice/columns.py) and the
         # table laid out with them fixed: the DOCX gets the same columns.
         width = L.block_height_pt if landscape else self.W
         widths = column_widths(t, width, size, float(L.tables.cell_side_padding_pt))

@@ -1,4 +1,4 @@
-"""Table column widths, decided once for both writers.
+"""Table font size, orientation and column widths, decided once for both writers.
 
 Without widths given in the source, a column gets what its content asks
 for, the way an automatic table layout would: every column at least its
@@ -11,11 +11,30 @@ the same columns as the PDF."""
 
 from __future__ import annotations
 
+from gongwen.notice.layout import Layout
 from gongwen.notice.tree import Table
-from gongwen.writers.pdf.linebreak import tokens
-from gongwen.writers.pdf.metrics import role_widths
+from gongwen.notice.breaks import tokens
+from gongwen.notice.metrics import role_widths
 
 HEADER_ROLE, BODY_ROLE = "table_header", "body"
+
+
+def font_size(t: Table, layout: Layout) -> float:
+    """Points: the source's 字号 when given; else the body size for narrow
+    tables, the table size, or the small size for wide ones (tables.* columns)."""
+    key = t.font_size
+    if key is None:
+        n = t.ncols
+        key = ("body" if n <= int(layout.tables.body_size_max_cols)
+               else "table_small" if n >= int(layout.tables.small_size_min_cols) else "table")
+    return layout.body_size_pt if key == "body" else layout.size(key)
+
+
+def is_landscape(t: Table, layout: Layout) -> bool:
+    """Turned on its side: as the source says, else from tables.landscape_min_cols columns."""
+    if t.landscape is not None:
+        return t.landscape
+    return t.ncols >= int(layout.tables.landscape_min_cols)
 
 
 def _extent(text: str, role: str, size: float) -> tuple[float, float]:
