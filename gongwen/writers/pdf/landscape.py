@@ -12,15 +12,15 @@ from gongwen.notice.layout import Layout
 def row_chunks(table_html_for, nrows: int, layout: Layout) -> list[tuple[int, int]]:
     """[(first_row, end_row)] per sheet. `table_html_for(rows, ids)` gives the
     table's HTML for the row range, with ids r0, r1, … on its body rows."""
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS
 
-    from gongwen.writers.pdf.style import css_text, font_config
+    from gongwen.writers.pdf.style import css_text, font_config, html_document
 
     if nrows == 0:
         return [(0, 0)]
     width, height = layout.block_height_pt, layout.block_width_pt
     page = CSS(string=f"@page {{ size: {width}pt {height}pt; margin: 0; }}", font_config=font_config())
-    html = HTML(string=f"<html><body>{table_html_for(range(nrows), True)}</body></html>")
+    html = html_document(f"<html><body>{table_html_for(range(nrows), True)}</body></html>")
     doc = html.render(stylesheets=[CSS(string=css_text(), font_config=font_config()), page], font_config=font_config())
     chunks = []
     for p in doc.pages:

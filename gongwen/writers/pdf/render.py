@@ -10,7 +10,7 @@ from pathlib import Path
 
 from gongwen.notice.tree import Notice
 from gongwen.writers.pdf.html import banji_pages_html, notice_html
-from gongwen.writers.pdf.style import font_config, stylesheet
+from gongwen.writers.pdf.style import font_config, html_document, stylesheet
 
 
 @dataclass
@@ -29,13 +29,11 @@ def _page_of(document, anchor: str) -> int | None:
 
 def layout(notice: Notice, base_url: str | None = None):
     """Lay the notice out; returns (WeasyPrint document, banji_own_page)."""
-    from weasyprint import HTML
-
     letter = notice.format == "letter"
     css = [stylesheet(letter)]
 
     def render(mode: str):
-        html = HTML(string=notice_html(notice, banji=mode), base_url=base_url or ".")
+        html = html_document(notice_html(notice, banji=mode), base_url)
         return html.render(stylesheets=css, font_config=font_config())
 
     doc = render("footnote")
@@ -49,7 +47,7 @@ def layout(notice: Notice, base_url: str | None = None):
         # pages up to the text's end are final (the 版记 taken off the last of
         # them); add a blank page when needed and the 版记 page, laid out on
         # their own, instead of laying the whole notice out again.
-        tail = HTML(string=banji_pages_html(notice, blank=end % 2 == 0), base_url=base_url or ".")
+        tail = html_document(banji_pages_html(notice, blank=end % 2 == 0), base_url)
         tail_doc = tail.render(stylesheets=css, font_config=font_config())
         text_pages = doc.pages[:end - 1] + [_without_footnotes(doc.pages[end - 1])]
         return doc.copy(text_pages + tail_doc.pages), True

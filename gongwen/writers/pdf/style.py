@@ -65,3 +65,27 @@ def stylesheet(letter: bool = False):
     from weasyprint import CSS
 
     return CSS(string=css_text(letter), font_config=font_config())
+
+
+@lru_cache(maxsize=None)
+def _ua_stylesheet():
+    from weasyprint import CSS
+
+    return CSS(filename=str(STYLES_DIR / "ua.css"))
+
+
+@lru_cache(maxsize=None)
+def _html_class():
+    from weasyprint import HTML
+
+    class NoticeHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [_ua_stylesheet()]
+
+    return NoticeHTML
+
+
+def html_document(html: str, base_url: str | None = None):
+    """A WeasyPrint HTML document of the writer's HTML, with styles/ua.css as
+    its browser defaults (parsed once per process)."""
+    return _html_class()(string=html, base_url=base_url or ".")
