@@ -13,7 +13,7 @@ from docx.shared import Emu, Pt
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
 from gongwen.notice import columns
-from gongwen.writers.docx import oxml, sections
+from gongwen.writers.docx import oxml, package, sections
 from gongwen.writers.docx.header import em_offset
 from gongwen.writers.docx.styles import (
     HEADING_STYLE, BY_ID, BY_NAME, Metrics, RunStyle, add_paragraph, add_text, append_runs, run_style, set_style_id,
@@ -125,7 +125,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
     size = columns.font_size(t, m.layout)
     widths = columns.column_widths(t, width, size, float(m.layout.tables.cell_side_padding_pt))
     rows = t.header + t.rows
-    tbl_obj = document.add_table(rows=0, cols=ncols)
+    tbl_obj = package.add_table(document, 0, ncols)
     tbl = tbl_obj._tbl
     oxml.set_table_width(tbl, width, widths)
     oxml.set_table_jc(tbl, "center")

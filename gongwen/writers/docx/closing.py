@@ -8,7 +8,7 @@ import math
 
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.tree import Notice
-from gongwen.writers.docx import oxml, sections
+from gongwen.writers.docx import oxml, package, sections
 from gongwen.writers.docx.body import last_paragraph
 from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style, set_style
 
@@ -181,7 +181,7 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
     size = m.size("si_hao")
     zi = m.zi * float(bj.indent_chars)
     thick, thin = float(bj.thick_rule_pt), float(bj.thin_rule_pt)
-    table = document.add_table(rows=len(rows), cols=1)
+    table = package.add_table(document, len(rows), 1)
     tbl = table._tbl
     oxml.set_table_width(tbl, m.block_width, [m.block_width])
     oxml.set_table_jc(tbl, "center")

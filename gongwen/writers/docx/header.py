@@ -14,7 +14,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm
 
 from gongwen.notice.tree import Notice
-from gongwen.writers.docx import oxml, sections
+from gongwen.writers.docx import oxml, package, sections
 from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style, set_style
 
 BASELINE = 0.8  # baseline position in an exact line (Word and LibreOffice)
@@ -101,7 +101,7 @@ def masthead(document, container, notice: Notice, m: Metrics, before_pt: float) 
     # to one width; 文件 in the right cell, vertically centred on the stack.
     left_w = max(len(line) for line in lines) * size + 1.0  # slack against rounding
     right_w = len(suffix) * size + size * JOINT_GAP_EM
-    table = document.add_table(rows=1, cols=2) if container is document else container.add_table(1, 2)
+    table = package.add_table(document, 1, 2) if container is document else container.add_table(1, 2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl = table._tbl
     oxml.set_table_borders(tbl, 0, sides={})

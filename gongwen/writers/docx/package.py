@@ -19,6 +19,7 @@ import datetime as dt
 import struct
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -102,17 +103,66 @@ class Base:
     """python-docx's default template with the Chinese styles installed."""
 
     document: Document
-    copied: tuple[Part, ...]  # parts each document gets its own copy of
-    entries: dict[Part, Entry]  # the shared parts, compressed once
-    rels_entries: dict[Part, Entry]  # their .rels items
+    entries: dict[Part, Entry]  # the shared parts as written, compressed once
 
 
-# Parts a document changes: the body, settings (odd/even footers, rsids), core properties.
+# Parts every document changes, copied up front: the body, settings (odd/even
+# footers, rsids), core properties. The others are shared until touched.
 _COPIED = ("/word/document.xml", "/word/settings.xml", "/docProps/core.xml")
 _BASES: dict[int, tuple[Metrics, Base]] = {}
-# Every base's shared parts (a document's parts are its base's or its own).
-_SHARED: dict[Part, Entry] = {}
-_SHARED_RELS: dict[Part, Entry] = {}
+
+
+class _SharedXml:
+    """A base XML part (styles, numbering …) in one document: the base's
+    element until something asks for it, then the document's own copy,
+    which is written out instead of the base's entry. Reading the styles
+    through python-docx therefore costs a copy; our writer does not."""
+
+    _base_part: Part
+    _own = None
+
+    @property
+    def _element(self):
+        if self._own is None:
+            self._own = copy.deepcopy(self._base_part._element)
+        return self._own
+
+    @_element.setter
+    def _element(self, element) -> None:
+        self._own = element
+
+
+@lru_cache(maxsize=None)
+def _shared_class(cls: type) -> type:
+    return type(f"Shared{cls.__name__}", (_SharedXml, cls), {})
+
+
+def _share(part: Part, package: Package) -> Part:
+    """The document's stand-in for a base part."""
+    if hasattr(part, "_element"):
+        clone = _shared_class(type(part)).__new__(_shared_class(type(part)))
+        Part.__init__(clone, part.partname, part.content_type, None, package)
+    else:  # a part python-docx keeps as bytes (theme, fonts, stylesWithEffects …)
+        clone = type(part).__new__(type(part))
+        Part.__init__(clone, part.partname, part.content_type, part._blob, package)
+    clone._base_part = part
+    return clone
+
+
+def _untouched(part: Part) -> Entry | None:
+    """The base's zip entry for a stand-in nobody has changed, else None."""
+    base_part = getattr(part, "_base_part", None)
+    if base_part is None:
+        return None
+    if isinstance(part, _SharedXml):
+        if part._own is not None:
+            return None
+    elif part._blob is not base_part._blob:
+        return None
+    return _ENTRIES.get(base_part)
+
+
+_ENTRIES: dict[Part, Entry] = {}  # every base's shared entries
 
 
 def _strip_part(part: Part) -> None:
@@ -130,20 +180,13 @@ def _strip_part(part: Part) -> None:
 def _make_base(m: Metrics) -> Base:
     document = docx.Document()
     install_styles(document, m)
-    package = document.part.package
-    copied = []
     entries: dict[Part, Entry] = {}
-    rels_entries: dict[Part, Entry] = {}
-    for part in package.iter_parts():
-        if str(part.partname) in _COPIED:
-            copied.append(part)
-            continue
-        # finish() would strip these in every document; they never change.
-        _strip_part(part)
-        entries[part] = entry(part.partname.membername, part.blob)
-        if len(part.rels):
-            rels_entries[part] = entry(part.partname.rels_uri.membername, part.rels.xml)
-    return Base(document, tuple(copied), entries, rels_entries)
+    for part in document.part.package.iter_parts():
+        if str(part.partname) not in _COPIED:
+            # finish() would strip these in every document; done once here.
+            _strip_part(part)
+            entries[part] = entry(part.partname.membername, part.blob)
+    return Base(document, entries)
 
 
 def base(m: Metrics) -> Base:
@@ -153,8 +196,7 @@ def base(m: Metrics) -> Base:
     if found is None or found[0].layout is not m.layout:
         found = (m, _make_base(m))
         _BASES[key] = found
-        _SHARED.update(found[1].entries)
-        _SHARED_RELS.update(found[1].rels_entries)
+        _ENTRIES.update(found[1].entries)
     return found[1]
 
 
@@ -164,20 +206,29 @@ def new_document(m: Metrics) -> Document:
     old_package = b.document.part.package
     package = Package()
     clones: dict[Part, Part] = {}
-    for part in b.copied:
-        clones[part] = type(part)(part.partname, part.content_type, copy.deepcopy(part._element), package)
+    for part in old_package.iter_parts():
+        if str(part.partname) in _COPIED:
+            clones[part] = type(part)(part.partname, part.content_type, copy.deepcopy(part._element), package)
+        else:
+            clones[part] = _share(part, package)
 
     def relate(source_rels, target_rels) -> None:
         for rId, rel in source_rels.items():
             if rel.is_external:
                 target_rels.add_relationship(rel.reltype, rel.target_ref, rId, True)
             else:
-                target_rels.add_relationship(rel.reltype, clones.get(rel.target_part, rel.target_part), rId)
+                target_rels.add_relationship(rel.reltype, clones[rel.target_part], rId)
 
     relate(old_package.rels, package.rels)
     for part, clone in clones.items():
         relate(part.rels, clone.rels)
     return package.main_document_part.document
+
+
+def add_table(document, rows: int, cols: int):
+    """document.add_table(rows, cols) without its table-style lookup, which
+    reads (and so copies) the styles part; with no style it changes nothing."""
+    return document._body.add_table(rows, cols, document._block_width)
 
 
 # -- finishing and saving ----------------------------------------------------------------
@@ -201,7 +252,7 @@ def finish(document, notice: Notice) -> None:
     settings = document.settings.element
     oxml.remove_rsids(settings)
     for part in document.part.package.iter_parts():  # the document part among them
-        if part not in _SHARED:  # the shared ones were stripped in the base
+        if _untouched(part) is None:  # the base stripped its own parts
             _strip_part(part)
 
 
@@ -218,12 +269,10 @@ def _entries(document) -> list[Entry] | None:
     entries = [entry("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
                entry(PACKAGE_URI.rels_uri.membername, package.rels.xml)]
     for part in parts:
-        found = _SHARED.get(part)
+        found = _untouched(part)
         entries.append(found if found is not None else entry(part.partname.membername, part.blob))
         if len(part.rels):
-            found = _SHARED_RELS.get(part)
-            entries.append(found if found is not None else
-                           entry(part.partname.rels_uri.membername, part.rels.xml))
+            entries.append(entry(part.partname.rels_uri.membername, part.rels.xml))
     if sum(e.size for e in entries) * 1.05 + sum(len(e.data) for e in entries) > _LIMIT:
         return None
     return entries
