@@ -794,7 +794,9 @@ def _new_widths(widths, mapping: dict[int, int]) -> pikepdf.Array | None:
     return pikepdf.Array([x if not isinstance(x, list) else pikepdf.Array(x) for x in result])
 
 
-_CMAP_TOKEN = re.compile(rb"<([0-9A-Fa-f\s]*)>|\[|\]|(beginbfchar|endbfchar|beginbfrange|endbfrange|begincodespacerange|endcodespacerange)")
+_CMAP_SECTION = re.compile(rb"begin(bfchar|bfrange)\b(.*?)\bend\1", re.DOTALL)
+_CMAP_PAIR = re.compile(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f\s]*)>")
+_CMAP_TOKEN = re.compile(rb"<([0-9A-Fa-f\s]*)>|\[|\]")
 
 _CMAP_HEAD = b"""/CIDInit /ProcSet findresource begin
 12 dict begin
@@ -821,23 +823,18 @@ def _new_to_unicode(stream, mapping: dict[int, int]) -> bytes | None:
     if not isinstance(stream, pikepdf.Stream):
         return None
     old: dict[int, bytes] = {}
-    section, tokens = None, []
     try:
-        for m in _CMAP_TOKEN.finditer(stream.read_bytes()):
-            keyword = m.group(2)
-            if keyword:
-                if keyword.startswith(b"begin"):
-                    section, tokens = keyword, []
-                else:
-                    if section == b"beginbfchar":
-                        for k in range(0, len(tokens) - 1, 2):
-                            old.setdefault(_code(tokens[k]), bytes.fromhex(tokens[k + 1].decode()))
-                    elif section == b"beginbfrange":
-                        _bfranges(tokens, old)
-                    section = None
-            elif section is not None:
-                token = m.group(0)
-                tokens.append(token if token in (b"[", b"]") else re.sub(rb"\s", b"", m.group(1)))
+        for kind, body in _CMAP_SECTION.findall(stream.read_bytes()):
+            if kind == b"bfchar":
+                pairs = _CMAP_PAIR.findall(body)
+                if len(pairs) != body.count(b"<") // 2:
+                    raise ValueError("bfchar")
+                for code, dst in pairs:
+                    old.setdefault(int(code, 16), bytes.fromhex(dst.decode()))
+            else:
+                tokens = [t.group(0) if t.group(1) is None else re.sub(rb"\s", b"", t.group(1))
+                          for t in _CMAP_TOKEN.finditer(body)]
+                _bfranges(tokens, old)
     except (IndexError, TypeError, ValueError) as exc:
         raise _Unsupported("ToUnicode") from exc
     entries = sorted((mapping[code], dst) for code, dst in old.items() if code in mapping)
