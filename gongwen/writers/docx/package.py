@@ -7,9 +7,12 @@ and we install the Chinese styles into it; doing that for every document cost
 more than writing a one-page notice. `new_document` starts each document
 from a base made once per process: the parts a notice changes (document,
 settings, core properties) are copied, the rest (styles, theme, fonts,
-numbering …) are shared, read-only, and written from zip entries compressed
-once. `to_bytes` writes the zip itself, entry for entry what python-docx's
-writer followed by `gongwen.stablezip.stable_zip` gives.
+numbering …) are shared and written from zip entries compressed once; a
+document that reads or changes one of them through python-docx gets its own
+copy (see _SharedXml). The base is made per layout; the fonts of the roles
+(styles/fonts.yaml) are read once per process, as before. `to_bytes` writes
+the zip itself, entry for entry what python-docx's writer followed by
+`gongwen.stablezip.stable_zip` gives (tests/test_docx_package.py).
 """
 
 from __future__ import annotations
