@@ -389,6 +389,7 @@ class _Program:
     subtype: str | None = None  # its FontFile3 /Subtype when it changes
     glyph_count: int = 0
     tokens: dict = field(default_factory=dict)  # string token -> its 2-byte codes
+    new_tokens: dict = field(default_factory=dict)  # string token -> renumbered, once re-packed
     dicts: list = field(default_factory=list)  # (Type0 font, new /W, new ToUnicode), once re-packed
 
     def codes(self, token: bytes) -> tuple | None:
@@ -404,8 +405,12 @@ class _Program:
         return codes
 
     def renumbered(self, token: bytes) -> bytes:
-        n = self.mapping
-        return b"<" + b"".join(b"%04x" % n[c] for c in self.tokens[token]) + b">"
+        """The string token with each code renumbered, as a hex string."""
+        new = self.new_tokens.get(token)
+        if new is None:
+            n = self.mapping
+            new = self.new_tokens[token] = b"<" + b"".join(b"%04x" % n[c] for c in self.tokens[token]) + b">"
+        return new
 
 
 def _descriptor_program(descendant) -> tuple[str, pikepdf.Stream] | None:
