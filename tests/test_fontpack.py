@@ -98,7 +98,7 @@ def raster(data: bytes, tmp_path: Path, name: str, page: int = 1) -> bytes:
 
 def shown(data: bytes) -> list[tuple[str, tuple[int, ...]]]:
     """(BaseFont, 2-byte codes) of every string shown on the pages, in order,
-    read with pikepdf's content stream parser (Tf, q/Q, Tj, TJ, ', ")."""
+    read with pikepdf's content stream parser (Tf, gs, q/Q, Tj, TJ, ', ")."""
     result = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
@@ -108,6 +108,8 @@ def shown(data: bytes) -> list[tuple[str, tuple[int, ...]]]:
                 op = str(op)
                 if op == "Tf":
                     current = str(fonts[operands[0]].BaseFont)
+                elif op == "gs" and "/Font" in page.Resources.ExtGState[operands[0]]:
+                    current = str(page.Resources.ExtGState[operands[0]].Font[0].BaseFont)
                 elif op == "q":
                     stack.append(current)
                 elif op == "Q":
@@ -280,7 +282,7 @@ def handmade(samples):
     """The feedback sheet with two more pages: page 1 drawn again as a form
     XObject, and a page of text written by hand: a font chosen inside q ... Q
     and the outer font back after Q, literal strings with escapes, the ' and
-    " operators, a comment."""
+    " operators, a font set by gs, a comment."""
     raw = samples["feedback"]
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         page = pdf.pages[0]
@@ -311,6 +313,12 @@ def handmade(samples):
             b"ET",
         ])
         _add_page(pdf, text, pikepdf.Dictionary(Font=page.Resources.Font))
+        # a font set by an ExtGState (poppler draws it; pdfminer does not know gs fonts)
+        state = pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, Font=[page.Resources.Font[fang], 24])
+        _add_page(pdf, b"BT " + body.encode() + b" 24 Tf 60 760 Td " + hexs(body, 0) + b" Tj ET\n"
+                  b"BT /GS1 gs 60 700 Td (" + b"".join(b"\\%03o" % x for c in by_name[fang][2:4] for x in c.to_bytes(2, "big"))
+                  + b") Tj ET",
+                  pikepdf.Dictionary(Font=page.Resources.Font, ExtGState=pikepdf.Dictionary(GS1=state)))
         out = io.BytesIO()
         pdf.save(out)
     return out.getvalue()
@@ -319,10 +327,10 @@ def handmade(samples):
 def test_form_xobjects_q_Q_and_literal_strings(handmade, tmp_path):
     data, count = packed(handmade)
     assert count >= 3
-    for page in (1, 2, 3):
+    for page in (1, 2, 3, 4):
         assert raster(data, tmp_path, "new", page) == raster(handmade, tmp_path, "old", page), page
-    assert texts(data) == texts(handmade)
-    assert chars(data) == chars(handmade)
+    assert texts(data)[:3] == texts(handmade)[:3]
+    assert chars(data)[:3] == chars(handmade)[:3]
     glyph_mapping(handmade, data)  # one consistent mapping per font across the pages
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert pdf.pages[2].Contents.read_bytes().startswith(b"% hand-written")  # rewritten in place, not re-serialised

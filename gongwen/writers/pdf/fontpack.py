@@ -3,7 +3,8 @@
 WeasyPrint 70 subsets every font keeping the original glyph ids
 (HB_SUBSET_FLAGS_RETAIN_GIDS): a subset of a CJK font used for 150 glyphs
 still has thousands of empty glyph slots (CharStrings offsets, hmtx, vmtx,
-FDSelect), 10-60 KB per font in a one-page PDF. Here each embedded CID font
+FDSelect): about 10 KB per font, most of a one-page PDF's fonts after the
+outlines themselves. Here each embedded CID font
 (Type0 with Identity-H over CIDFontType0 or CIDFontType2) is subset again by
 HarfBuzz, the library WeasyPrint itself subsets with, without retained ids:
 the kept glyphs (those shown, plus .notdef) get new consecutive ids, and every
