@@ -110,7 +110,7 @@ def notices_main(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="性能基准：notices 测单份公文的排版，scale 测 30/300/1000 个单位的整个活动；默认两项都测")
-    ap.add_argument("section", nargs="?", choices=("all", "notices", "scale", "_child-build"), default="all",
+    ap.add_argument("section", nargs="?", choices=("all", "notices", "scale", "_child-build", "_child-intake"), default="all",
                     help="notices：单份公文；scale：合成活动；all（默认）：两项")
     ap.add_argument("child", nargs="*", help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=5, help="notices：每项重复次数（取中位数）")
@@ -126,6 +126,11 @@ def main() -> None:
         from gongwen.bench.scale import child_build
 
         child_build(*args.child)
+        return
+    if args.section == "_child-intake":
+        from gongwen.bench.scale import child_intake
+
+        child_intake(*args.child)
         return
     if args.section in ("all", "notices"):
         notices_args = argparse.Namespace(repeat=args.repeat, json=args.json if args.section == "notices" and args.json
