@@ -125,8 +125,8 @@ class HtmlBuilder:
         )
         side = f'<td style="padding-left:{_f(size)}pt">{escape(suffix)}</td>' if suffix else ""
         self.out.append(
-            f'<div class="mast r-masthead" style="{style}"><table><tr>'
-            f'<td style="width:{_f(longest * size)}pt">{stack}</td>{side}</tr></table></div>'
+            f'<div class="mast r-masthead" style="{style}"><table><tbody><tr>'
+            f'<td style="width:{_f(longest * size)}pt">{stack}</td>{side}</tr></tbody></table></div>'
         )
         return len(names) * size + (len(names) - 1) * gap
 
@@ -229,7 +229,7 @@ class HtmlBuilder:
         # table laid out with them fixed: the DOCX gets the same columns.
         width = L.block_height_pt if landscape else self.W
         widths = column_widths(t, width, size, float(L.tables.cell_side_padding_pt))
-        cols = "".join(f'<col style="width:{_f(w)}pt">' for w in widths)
+        cols = "".join(f'<col style="width:{_f(w)}pt"/>' for w in widths)
         align = t.align or []
 
         def cells(row, tag):
@@ -266,7 +266,7 @@ class HtmlBuilder:
             self.out.append(f'<div class="tcaption">{escape(img.title)}</div>')
         width = self.W * img.width_ratio
         src = Path(img.path).resolve().as_uri()
-        self.out.append(f'<img class="figure" src="{escape(src)}" style="width:{_f(width)}pt">')
+        self.out.append(f'<img class="figure" src="{escape(src)}" style="width:{_f(width)}pt"/>')
 
     def blocks(self, blocks: list[Block]) -> None:
         for b in blocks:
@@ -437,8 +437,8 @@ def head_meta(n: Notice) -> str:
     metas = [("author", "、".join(n.organs)), ("description", n.number or ""),
              ("keywords", ", ".join(v for v in (n.meta.get("活动"), n.meta.get("月份"), n.meta.get("文种")) if v)),
              ("generator", "gongwen"), ("dcterms.created", when), ("dcterms.modified", when)]
-    tags = "".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in metas if v)
-    return f'<meta charset="utf-8"><title>{escape(n.title.replace(chr(10), ""))}</title>{tags}'
+    tags = "".join(f'<meta name="{k}" content="{escape(v)}"/>' for k, v in metas if v)
+    return f'<meta charset="utf-8"/><title>{escape(n.title.replace(chr(10), ""))}</title>{tags}'
 
 
 def notice_html(notice: Notice, banji: str = "footnote") -> str:
