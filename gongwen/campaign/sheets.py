@@ -89,9 +89,20 @@ BUILTIN_SHEETS: dict[str, Sheet] = {
 _SPACE = re.compile(r"\s+")
 
 
+_KEYS: dict[str, str] = {}  # header_key of text seen before: every report repeats the same headers and names
+_KEYS_MAX = 8192
+
+
 def header_key(text: object) -> str:
     """What two headers must share to be the same column: NFKC folds full-width
     brackets and letters to half-width; all spaces go."""
+    if type(text) is str:
+        key = _KEYS.get(text)
+        if key is None:
+            if len(_KEYS) >= _KEYS_MAX:
+                _KEYS.clear()
+            key = _KEYS[text] = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+        return key
     s = unicodedata.normalize("NFKC", "" if text is None else str(text))
     return _SPACE.sub("", s)
 

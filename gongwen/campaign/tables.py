@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Callable
 
 from gongwen.campaign import sheets as S
@@ -52,6 +54,7 @@ class Context:
     warnings: list[str] = field(default_factory=list)
     units_seen: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)  # resolve_unit's answers
     parsed: dict[tuple, tuple[bool, object]] = field(default_factory=dict, repr=False)  # cells already parsed
+    columns: dict[int, dict] = field(default_factory=dict, repr=False)  # id(column) -> {cell: _outcome}
 
 
 _NEVER_BLANK = (int, bool, Decimal, dt.datetime, dt.date)
@@ -79,6 +82,16 @@ def _enum_keys(col: S.Column) -> dict[str, str]:
     return keys
 
 
+@lru_cache(maxsize=None)
+def _wanted(sheet: S.Sheet) -> dict[str, S.Column]:
+    """header_key of every name and alias -> its column (a later column wins a shared key)."""
+    wanted = {}
+    for col in sheet.columns:
+        for name in (col.name,) + col.aliases:
+            wanted[S.header_key(name)] = col
+    return wanted
+
+
 def _map_header(table: RawTable, sheet: S.Sheet, ctx: Context) -> dict[int, S.Column] | None:
     where = f"{table.file} {table.title}"
     if table.merged_header:
@@ -87,17 +100,14 @@ def _map_header(table: RawTable, sheet: S.Sheet, ctx: Context) -> dict[int, S.Co
         )
         return None
     header = table.rows[0] if table.rows else []
-    if all(V.is_blank(v) for v in header):
+    if all(_blank(v) for v in header):
         ctx.problems.append(f"{where} 第1行 应为表头（{'、'.join(sheet.column_names)}），现为空行")
         return None
-    wanted = {}
-    for col in sheet.columns:
-        for name in (col.name,) + col.aliases:
-            wanted[S.header_key(name)] = col
+    wanted = _wanted(sheet)
     found: dict[int, S.Column] = {}
     seen: dict[str, int] = {}
     for i, cell in enumerate(header):
-        if V.is_blank(cell):
+        if _blank(cell):
             continue
         col = wanted.get(S.header_key(cell))
         if col is None:
@@ -145,6 +155,32 @@ def _parse_cell(col: S.Column, raw: object, ctx: Context):
     raise AssertionError(col.kind)
 
 
+class _Bad:
+    """A cell that cannot be read: the end of its problem line (column, value, reason)."""
+
+    __slots__ = ("tail",)
+
+    def __init__(self, tail: str):
+        self.tail = tail
+
+
+def _outcome(col: S.Column, raw: object, ctx: Context):
+    """What one cell gives: None if blank, _Bad if it cannot be read, else its value."""
+    if _blank(raw):
+        return None
+    if col.kind == S.TEXT:
+        return V.shown(raw)
+    try:
+        return _parse_cell(col, raw, ctx)
+    except ValueError as exc:
+        return _Bad(f'{col.name}: "{V.shown(raw)}" {exc}')
+
+
+# Cell types whose equal values are alike to every parser; other types (bool,
+# which equals 1, Decimal, ...) go cell by cell.
+_BY_VALUE = frozenset({str, int, float, type(None), dt.datetime, dt.date, dt.time, dt.timedelta})
+
+
 def parse_table(table: RawTable, sheet: S.Sheet, ctx: Context) -> list[Record]:
     """Records of one sheet; problems and warnings go to ctx. An entirely empty
     sheet (not even a header) is a month with nothing of that kind."""
@@ -153,6 +189,92 @@ def parse_table(table: RawTable, sheet: S.Sheet, ctx: Context) -> list[Record]:
     columns = _map_header(table, sheet, ctx)
     if columns is None:
         return []
+    body = table.rows[1:]
+    kinds = set(map(type, chain.from_iterable(body)))
+    # Cells are parsed once per distinct value, looked up by value: safe while no
+    # two types can hold equal values (an int 2 and a float 2.0 parse apart, and
+    # only a table read from Excel is known to hold no whole floats).
+    if kinds <= _BY_VALUE and (table.converted or float not in kinds):
+        return _parse_by_value(table, sheet, columns, body, ctx)
+    return _parse_by_cell(table, sheet, columns, ctx)
+
+
+def _column(col: S.Column, raws: list, ctx: Context) -> list:
+    """The outcome of every cell of one column (see _outcome)."""
+    if col.kind == S.TEXT:
+        # Text is mostly distinct (project and company names): no lookup; a str
+        # is blank when it strips to nothing, and shown() is that strip.
+        return [(raw.strip() or None) if type(raw) is str else _outcome(col, raw, ctx) for raw in raws]
+    known = ctx.columns.get(id(col))
+    if known is None:
+        known = ctx.columns[id(col)] = {}
+    for raw in set(raws).difference(known):
+        known[raw] = _outcome(col, raw, ctx)
+    return list(map(known.__getitem__, raws))
+
+
+def _parse_by_value(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column], body: list, ctx: Context) -> list[Record]:
+    """parse_table column by column: each distinct cell of a column is parsed
+    once per month and every row looks its cells up. Rows with a problem are
+    gone through cell by cell as _parse_by_cell does; the others become records."""
+    items = list(columns.items())
+    n = len(body)
+    shortest = min(map(len, body), default=0)
+    outcomes: list[list] = []
+    trouble: set[int] = set()  # rows with a blank required cell or an unreadable one
+    for i, col in items:
+        raws = list(map(itemgetter(i), body)) if i < shortest else [row[i] if i < len(row) else None for row in body]
+        out = _column(col, raws, ctx)
+        if col.required and None in out:
+            trouble.update(k for k, v in enumerate(out) if v is None)
+        if _Bad in set(map(type, out)):
+            trouble.update(k for k, v in enumerate(out) if type(v) is _Bad)
+        outcomes.append(out)
+    if not outcomes:
+        return []
+    if trouble:
+        _problems(table, items, outcomes, sorted(trouble), ctx)
+    # A row without problems has a value in every required column, so it is
+    # filled (a column other than the unit's has a value) if one of those is
+    # not the unit's; else it is checked.
+    others = [p for p, (_, col) in enumerate(items) if col.kind != S.UNIT]
+    rows = range(n) if not trouble else [k for k in range(n) if k not in trouble]
+    if not any(items[p][1].required for p in others):
+        rows = [k for k in rows if any(outcomes[p][k] is not None for p in others)]
+    if len(rows) != n:
+        pick = itemgetter(*rows) if len(rows) > 1 else (lambda seq: tuple(seq[k] for k in rows))
+        outcomes = [list(pick(out)) for out in outcomes]
+    names = [col.name for _, col in items]
+    unit_at = next((p for p, (_, col) in enumerate(items) if col.kind == S.UNIT), None)
+    units = [""] * len(rows) if unit_at is None else [str(v or "") for v in outcomes[unit_at]]
+    values = map(dict, map(zip, repeat(names), zip(*outcomes)))
+    sources = map(Source, repeat(table.file), repeat(table.title), map((2).__add__, rows))
+    return list(map(Record, repeat(sheet.name), units, values, sources))
+
+
+def _problems(table: RawTable, items: list, outcomes: list[list], rows: list[int], ctx: Context) -> None:
+    """The problems of rows that have some, in the order _parse_by_cell finds them;
+    a row that has nothing but the unit filled in is skipped as blank."""
+    where = f"{table.file} {table.title}"
+    for k in rows:
+        r = k + 2
+        problems: list[str] = []
+        filled = False
+        for p, (_, col) in enumerate(items):
+            v = outcomes[p][k]
+            if v is None:
+                if col.required:
+                    problems.append(f"{where} 第{r}行 {col.name}: 不能为空")
+                continue
+            if col.kind != S.UNIT:
+                filled = True
+            if type(v) is _Bad:
+                problems.append(f"{where} 第{r}行 {v.tail}")
+        if filled:
+            ctx.problems.extend(problems)
+
+
+def _parse_by_cell(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column], ctx: Context) -> list[Record]:
     unit_set = {i for i, c in columns.items() if c.kind == S.UNIT}
     unit_name = next((c.name for c in columns.values() if c.kind == S.UNIT), None)
     items = list(columns.items())

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import math
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +40,7 @@ class RawTable:
     title: str
     rows: list[list[object]]
     merged_header: list[str] = field(default_factory=list)  # merged ranges touching row 1
+    converted: bool = False  # cells went through _cell (no whole floats: 2.0 is read as 2)
 
 
 def _check_format(path: Path) -> None:
@@ -56,8 +60,9 @@ def _check_format(path: Path) -> None:
     if size > MAX_FILE_BYTES:
         raise Unreadable(f"文件有 {size / 1048576:.1f} MB，超过 {MAX_FILE_BYTES // 1048576} MB 的上限；"
                          "月报表不应这么大，请检查是否粘贴了图片或大量空行，删去后另存")
+    data = path.read_bytes()  # at most MAX_FILE_BYTES: the zip is read from memory, not reopened per entry
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise Unreadable("不是有效的 .xlsx 文件（压缩包已损坏），请重新另存为 .xlsx") from None
     with zf:
@@ -65,7 +70,7 @@ def _check_format(path: Path) -> None:
         if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_RATIO * max(size, 1):
             raise Unreadable(f"解压后有 {unzipped / 1048576:.0f} MB（压缩前 {size / 1048576:.1f} MB），"
                              "疑似“压缩炸弹”或已损坏，已拒绝读取；请重新另存为 .xlsx")
-        _check_rows(zf)
+        _check_rows(zf, data)
 
 
 def _too_many(title: str, rows: int) -> Unreadable:
@@ -76,16 +81,58 @@ def _too_many(title: str, rows: int) -> Unreadable:
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\$?(\d+)(?::\$?[A-Z]*\$?(\d+))?\"")
 
 
-def _check_rows(zf: zipfile.ZipFile) -> None:
+HEAD_BYTES = 4096  # where a worksheet's <dimension> is looked for
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, file name and extra field lengths
+_NOT_PLAIN = 0x01 | 0x20 | 0x40  # encrypted, patched data, strong encryption: zipfile's own path
+
+
+def _entry_head(zf: zipfile.ZipFile, name: str, data: bytes) -> bytes | None:
+    """The first HEAD_BYTES of a deflated entry, straight from the zip's bytes,
+    when zf.open(name).read(HEAD_BYTES) would give exactly them without an error
+    (the usual case); None for anything else (stored, encrypted, a header that
+    does not match, a short or broken stream), which goes through zipfile."""
+    info = zf.getinfo(name)
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & _NOT_PLAIN:
+        return None
+    off = info.header_offset
+    if off < 0 or off + _LOCAL_HEADER.size > len(data):
+        return None
+    magic, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, off)
+    start = off + _LOCAL_HEADER.size + name_len + extra_len
+    end = start + info.compress_size
+    if magic != b"PK\x03\x04" or end > len(data) or end > (getattr(info, "_end_offset", None) or end):
+        return None
+    try:
+        if data[off + _LOCAL_HEADER.size:off + _LOCAL_HEADER.size + name_len].decode("ascii") != info.orig_filename:
+            return None
+        d = zlib.decompressobj(-zlib.MAX_WBITS)
+        # 4096 bytes of output never need more than 16 KB of deflate input.
+        fed = min(end, start + 4 * HEAD_BYTES)
+        head = d.decompress(data[start:fed], HEAD_BYTES)
+    except (UnicodeDecodeError, zlib.error):
+        return None
+    if d.eof or len(head) >= info.file_size:  # the whole entry: zipfile checks its CRC here
+        head = head[:info.file_size]
+        return head if zlib.crc32(head) == info.CRC else None
+    if len(head) < HEAD_BYTES or (fed == end and not d.unconsumed_tail):
+        return None  # short, or every compressed byte used: let zipfile decide
+    return head
+
+
+def _check_rows(zf: zipfile.ZipFile, data: bytes | None = None) -> None:
     """Refuse a sheet with more rows than any report has, before reading it all:
     each worksheet declares its extent (<dimension ref="A1:F120"/>) near its start."""
     sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
     for name in sheets:
-        try:
-            with zf.open(name) as fh:
-                head = fh.read(4096)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            return  # a broken entry: opening the workbook says so
+        head = None if data is None else _entry_head(zf, name, data)
+        if head is None:
+            try:
+                with zf.open(name) as fh:
+                    head = fh.read(HEAD_BYTES)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+                return  # a broken entry: opening the workbook says so
+        if b"dimension" not in head:
+            continue
         m = _DIMENSION.search(head)
         rows = int(m.group(2) or m.group(1)) if m else 0
         if rows > MAX_ROWS_PER_SHEET:
@@ -136,8 +183,10 @@ def _cell(value):
 
 def _rows(sheet) -> list[list[object]]:
     rows = sheet.to_python(skip_empty_area=False)
-    width = max((len(r) for r in rows), default=0)
-    return [[_cell(v) for v in r] + [math.nan] * (width - len(r)) for r in rows]
+    width = max(map(len, rows), default=0)
+    # Most cells are text: those skip the call (same as _cell for a str).
+    return [[v if type(v) is str and v not in NA_TEXT else _cell(v) for v in r] + [math.nan] * (width - len(r))
+            for r in rows]
 
 
 def read_xlsx(path: Path, shown: str) -> list[RawTable]:
@@ -157,7 +206,7 @@ def read_xlsx(path: Path, shown: str) -> list[RawTable]:
             sheet = book.get_sheet_by_name(title)
             if sheet.height > MAX_ROWS_PER_SHEET:  # a sheet that did not declare its extent
                 raise _too_many(title, sheet.height)
-            tables.append(RawTable(shown, str(title), _rows(sheet), _merged_header(sheet)))
+            tables.append(RawTable(shown, str(title), _rows(sheet), _merged_header(sheet), converted=True))
     except Unreadable:
         raise
     except Exception as exc:  # calamine raises several kinds for a broken workbook
