@@ -12,7 +12,7 @@ from gongwen.campaign import values as V
 from gongwen.campaign.config import Dimension, Metric, Part
 from gongwen.campaign.filters import describe_where, select
 from gongwen.campaign.folder import Campaign, Unit
-from gongwen.campaign.intake import MonthData
+from gongwen.campaign.intake import MonthData, collector_paused
 from gongwen.campaign.ranking import competition_ranks
 from gongwen.campaign.tables import Record
 
@@ -254,6 +254,11 @@ def _qualifying(campaign: Campaign, data: list[MonthData], unit: str) -> list[Re
 def score_month(campaign: Campaign, data: dict[str, MonthData], month: str) -> MonthScore:
     """Scores, ranks and list labels of one month. `data` holds every month read so
     far (a `to_date` completion rule counts from the first month on)."""
+    with collector_paused():
+        return _score_month(campaign, data, month)
+
+
+def _score_month(campaign: Campaign, data: dict[str, MonthData], month: str) -> MonthScore:
     from gongwen.campaign.lists import label_month
 
     cfg = campaign.config
@@ -281,6 +286,11 @@ def score_month(campaign: Campaign, data: dict[str, MonthData], month: str) -> M
 
 def campaign_result(campaign: Campaign, data: dict[str, MonthData], scores: dict[str, MonthScore]) -> CampaignResult | None:
     """The weighted campaign total; None until every month has been scored."""
+    with collector_paused():
+        return _campaign_result(campaign, data, scores)
+
+
+def _campaign_result(campaign: Campaign, data: dict[str, MonthData], scores: dict[str, MonthScore]) -> CampaignResult | None:
     from gongwen.campaign.lists import label_final
 
     if any(m not in scores for m in campaign.months):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from gongwen.campaign import values as V
 from gongwen.campaign.config import Target
 from gongwen.campaign.folder import Campaign, Unit
-from gongwen.campaign.intake import MonthData
+from gongwen.campaign.intake import MonthData, collector_paused
 from gongwen.campaign.scoring import measure
 
 
@@ -85,4 +85,5 @@ def evaluate(campaign: Campaign, data: dict[str, MonthData], t: Target) -> Targe
 
 def targets(campaign: Campaign, data: dict[str, MonthData], period: str | None = None) -> list[TargetResult]:
     """Every target of campaign.yaml, or only those of one period (a month or "campaign")."""
-    return [evaluate(campaign, data, t) for t in campaign.config.targets if period is None or t.period == period]
+    with collector_paused():
+        return [evaluate(campaign, data, t) for t in campaign.config.targets if period is None or t.period == period]

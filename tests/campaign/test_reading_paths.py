@@ -1,0 +1,138 @@
+"""The fast ways of reading reports give what the plain ways give: a sheet's
+first bytes read straight from the zip equal zipfile's, parsing by distinct
+value equals parsing cell by cell (records and every problem), a True cell is
+never taken for 1, and the paused cycle collector is restored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import io
+import zipfile
+import zlib
+
+import pytest
+
+from gongwen.campaign import intake, load_campaign
+from gongwen.campaign.tables import Context, _map_header, _parse_by_cell, _parse_by_value
+from gongwen.campaign.values import month_bounds, month_zh
+from gongwen.campaign.workbook import HEAD_BYTES, _entry_head, read_xlsx
+from gongwen.errors import UserError
+
+from campaign_helpers import sign, write_xlsx
+
+R = "reports/2023-06.xlsx"
+
+
+def _zipfile_head(zf: zipfile.ZipFile, name: str) -> bytes:
+    with zf.open(name) as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def test_sheet_heads_from_the_zip_bytes_equal_zipfile(tmp_path):
+    path = write_xlsx(tmp_path / "a.xlsx", {
+        "信息报送": [["甲镇", "2023-06-03"]],  # a sheet shorter than HEAD_BYTES
+        "签约项目": [sign("甲镇", i, name=f"项目{i}") for i in range(300)],  # much longer
+    })
+    data = path.read_bytes()
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/")]
+    sizes = sorted(zf.getinfo(n).file_size for n in sheets)
+    assert sizes[0] < HEAD_BYTES < sizes[-1]
+    for name in sheets:
+        head = _entry_head(zf, name, data)
+        assert head is not None and head == _zipfile_head(zf, name)
+        assert head.startswith(b"<?xml") or head.startswith(b"<worksheet")
+
+    # A stored entry and a damaged one are left to zipfile.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        out.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * 5000, compress_type=zipfile.ZIP_STORED)
+        out.writestr("xl/worksheets/sheet2.xml", b"<worksheet><dimension ref=\"A1:B3\"/></worksheet>",
+                     compress_type=zipfile.ZIP_DEFLATED)
+    stored_and_small = buf.getvalue()
+    zf = zipfile.ZipFile(io.BytesIO(stored_and_small))
+    assert _entry_head(zf, "xl/worksheets/sheet1.xml", stored_and_small) is None
+    assert _entry_head(zf, "xl/worksheets/sheet2.xml", stored_and_small) == _zipfile_head(zf, "xl/worksheets/sheet2.xml")
+    info = zf.getinfo("xl/worksheets/sheet2.xml")
+    damaged = bytearray(stored_and_small)
+    start = info.header_offset + 30 + len(info.orig_filename)
+    damaged[start + 2] ^= 0x55  # the deflate stream, not the headers
+    zf = zipfile.ZipFile(io.BytesIO(bytes(damaged)))
+    assert _entry_head(zf, "xl/worksheets/sheet2.xml", bytes(damaged)) is None
+    with pytest.raises((zipfile.BadZipFile, zlib.error)):  # what zipfile makes of it
+        _zipfile_head(zf, "xl/worksheets/sheet2.xml")
+
+
+MESSY = [
+    ["甲镇", "2023-06-02", " 书记 ", "是", "深圳", 3],
+    ["甲镇", "2023/6/3", None, "是", None, None],  # optional cells blank
+    ["甲队", "2023年6月4日", "NA", "否", "   ", "2"],  # a short name; NA and spaces are blank
+    ["甲镇", "2023-07-01", "书记", "是", "深圳", 1],  # outside the month
+    ["丙镇", "2023-06-05", "书记", "是", "深圳", 1],  # not in the roster
+    ["甲镇", "6月3日", "书记", "Y", "深圳", "三家"],  # three bad cells
+    ["甲镇", None, "书记", "是", "深圳", 2.5],  # a required cell blank, a fraction
+    [None, None, None, None, None, None],  # blank
+    ["乙镇", None, None, None, None, None],  # only the unit: skipped as blank
+    ["乙镇", dt.datetime(2023, 6, 9), "镇长", "否", "厦门", 0],
+    ["甲镇", "2023-06-02", " 书记 ", "是", "深圳", 3],  # a repeat
+    ["乙镇", 45086, "镇长", "否", "厦门", -1],  # an Excel serial date; a negative count
+]
+
+
+def _both_ways(folder, month="2023-06"):
+    campaign = load_campaign(folder)
+    sheet = campaign.sheets["外出招商"]
+    (table,) = [t for t in read_xlsx(folder / R, R) if t.title == "外出招商"]
+    out = []
+    for parse in (_parse_by_value, _parse_by_cell):
+        ctx = Context(month=month_bounds(month), month_label=month_zh(month), resolve_unit=campaign.roster.resolve)
+        columns = _map_header(table, sheet, ctx)
+        args = (table, sheet, columns, table.rows[1:], ctx) if parse is _parse_by_value else (table, sheet, columns, ctx)
+        records = parse(*args)
+        out.append(([(r.sheet, r.unit, r.values, r.source) for r in records], ctx.problems, ctx.warnings))
+    return out
+
+
+def test_parsing_by_value_equals_parsing_cell_by_cell(mini):
+    write_xlsx(mini / R, {"外出招商": MESSY})
+    by_value, by_cell = _both_ways(mini)
+    assert by_value == by_cell
+    records, problems, _ = by_value
+    assert [s.row for *_, s in records] == [2, 3, 4, 11, 12]
+    assert records[1][2] == {"单位": "甲镇", "日期": dt.date(2023, 6, 3), "带队领导": None, "是否主要负责人": "是",
+                             "目的地": None, "拜访企业数": None}
+    assert records[2][1] == "甲小分队" and records[0][2]["带队领导"] == "书记"
+    assert problems == [
+        f'{R} 外出招商 第5行 日期: "2023-07-01" 不在2023年6月内',
+        f'{R} 外出招商 第6行 单位: "丙镇" 不在参评单位名单中，是否为“甲镇”？',
+        f'{R} 外出招商 第7行 日期: "6月3日" 不是日期（可写 2023-06-15、2023/6/15 或 2023年6月15日）',
+        f'{R} 外出招商 第7行 是否主要负责人: "Y" 不是可选值（是、否）',
+        f'{R} 外出招商 第7行 拜访企业数: "三家" 不是数字',
+        f"{R} 外出招商 第8行 日期: 不能为空",
+        f'{R} 外出招商 第8行 拜访企业数: "2.5" 应为整数',
+        f'{R} 外出招商 第13行 拜访企业数: "-1" 不能为负数',
+    ]
+
+
+def test_a_true_cell_is_not_read_as_1(mini):
+    """True equals 1 in Python: a sheet holding a TRUE cell is read cell by cell."""
+    rows = [sign("甲镇", 1, name="p1"), sign("乙镇", True, name="p2"), sign("甲镇", 1.0, name="p3")]
+    write_xlsx(mini / R, {"签约项目": rows})
+    with pytest.raises(UserError) as exc:
+        intake(load_campaign(mini))
+    assert exc.value.problems == [f'{R} 签约项目 第3行 投资额（亿元）: "True" 不是数字']
+
+
+def test_the_cycle_collector_is_restored(mini):
+    write_xlsx(mini / R, {"信息报送": [["甲镇", "2023-06-03"]]})
+    campaign = load_campaign(mini)
+    assert gc.isenabled()
+    assert len(intake(campaign)["2023-06"].rows("信息报送")) == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        intake(campaign)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
