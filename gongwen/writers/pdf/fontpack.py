@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Name
 
+from gongwen.writers.pdf.wpfonts import PRESUBSET, program_key
+
 __all__ = ["compact_fonts"]
 
 # ---------------------------------------------------------------------------
@@ -77,6 +79,8 @@ _HB_SUBSET_NAMES = ("libharfbuzz-subset.so.0", "harfbuzz-subset", "libharfbuzz-s
                     "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll")
 _MEMORY_MODE_READONLY = 1
 _SETS_DROP_TABLE_TAG = 3
+_FLAG_NO_HINTING = 0x1
+_FLAG_DESUBROUTINIZE = 0x4
 _FLAG_PASSTHROUGH_UNRECOGNIZED = 0x20
 _FLAG_NOTDEF_OUTLINE = 0x40
 _MAP_INVALID = 0xFFFFFFFF
@@ -124,10 +128,41 @@ def _hb_subset(program: bytes, gids: list[int], only_cff: bool) -> tuple[bytes, 
     """Subset program to gids (+ .notdef) without retained ids. Returns the new
     program (the bare CFF table when only_cff) and HarfBuzz's old -> new mapping
     of the requested glyphs."""
-    ffi, core, sub = _harfbuzz()
+    hb = _harfbuzz()
+    if hb is None:
+        raise _Unsupported("harfbuzz")
+    ffi, core, _ = hb
     buffer = ffi.from_buffer(program)  # HarfBuzz reads it in place: kept alive until the blob is gone
     blob = core.hb_blob_create(buffer, len(program), _MEMORY_MODE_READONLY, ffi.NULL, ffi.NULL)
     face = core.hb_face_create(blob, 0)
+    try:
+        drop = [tag for tag in _sfnt_tables(program) if tag != b"CFF "] if only_cff else []
+        # keep .notdef as it is (WeasyPrint chose whether it has an outline)
+        flags = _FLAG_NOTDEF_OUTLINE | (0 if only_cff else _FLAG_PASSTHROUGH_UNRECOGNIZED)
+        return _subset_face(hb, face, gids, flags, drop, b"CFF " if only_cff else None)
+    finally:
+        core.hb_face_destroy(face)
+        core.hb_blob_destroy(blob)
+
+
+# The tables WeasyPrint drops when it subsets (weasyprint/pdf/fonts.py).
+_WEASYPRINT_DROPS = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+
+
+def subset_face(face_address: int, gids: list[int]) -> tuple[bytes, dict[int, int]]:
+    """What WeasyPrint's subsetting makes of a HarfBuzz face (no hinting,
+    desubroutinized, its dropped tables dropped), but without retained glyph
+    ids: (the new program, old -> new glyph id). Used by wpfonts.py."""
+    hb = _harfbuzz()
+    if hb is None:
+        raise _Unsupported("harfbuzz")
+    ffi = hb[0]
+    flags = _FLAG_PASSTHROUGH_UNRECOGNIZED | _FLAG_NO_HINTING | _FLAG_DESUBROUTINIZE
+    return _subset_face(hb, ffi.cast("hb_face_t *", face_address), gids, flags, _WEASYPRINT_DROPS, None)
+
+
+def _subset_face(hb, face, gids: list[int], flags: int, drop: list[bytes] | tuple, table: bytes | None):
+    ffi, core, sub = hb
     inp = sub.hb_subset_input_create_or_fail()
     plan = out = result = ffi.NULL
     try:
@@ -135,14 +170,10 @@ def _hb_subset(program: bytes, gids: list[int], only_cff: bool) -> tuple[bytes, 
             raise _Unsupported("harfbuzz input")
         wanted = sorted(set(gids) | {0})
         core.hb_set_add_sorted_array(sub.hb_subset_input_glyph_set(inp), ffi.new("hb_codepoint_t[]", wanted), len(wanted))
-        flags = _FLAG_NOTDEF_OUTLINE  # keep .notdef as it is (WeasyPrint chose whether it has an outline)
-        if only_cff:
-            drop = sub.hb_subset_input_set(inp, _SETS_DROP_TABLE_TAG)
-            for tag in _sfnt_tables(program):
-                if tag != b"CFF ":
-                    core.hb_set_add(drop, _tag(tag))
-        else:
-            flags |= _FLAG_PASSTHROUGH_UNRECOGNIZED
+        if drop:
+            dropped = sub.hb_subset_input_set(inp, _SETS_DROP_TABLE_TAG)
+            for tag in drop:
+                core.hb_set_add(dropped, _tag(tag))
         sub.hb_subset_input_set_flags(inp, flags)
         plan = sub.hb_subset_plan_create_or_fail(face, inp)
         if plan == ffi.NULL:
@@ -152,7 +183,7 @@ def _hb_subset(program: bytes, gids: list[int], only_cff: bool) -> tuple[bytes, 
         out = sub.hb_subset_plan_execute_or_fail(plan)
         if out == ffi.NULL:
             raise _Unsupported("harfbuzz subset")
-        result = core.hb_face_reference_table(out, _tag(b"CFF ")) if only_cff else core.hb_face_reference_blob(out)
+        result = core.hb_face_reference_table(out, _tag(table)) if table else core.hb_face_reference_blob(out)
         data = _blob_bytes(ffi, core, result)
     finally:
         if result != ffi.NULL:
@@ -163,8 +194,6 @@ def _hb_subset(program: bytes, gids: list[int], only_cff: bool) -> tuple[bytes, 
             sub.hb_subset_plan_destroy(plan)
         if inp != ffi.NULL:
             sub.hb_subset_input_destroy(inp)
-        core.hb_face_destroy(face)
-        core.hb_blob_destroy(blob)
     new_ids = set(mapping.values())
     if not data or _MAP_INVALID in new_ids or len(new_ids) != len(mapping) or mapping[0] != 0:
         raise _Unsupported("harfbuzz mapping")
@@ -178,6 +207,9 @@ def _hb_subset(program: bytes, gids: list[int], only_cff: bool) -> tuple[bytes, 
 
 class _Unsupported(Exception):
     """Something this module does not handle: leave the font (or file) as it is."""
+
+
+Unsupported = _Unsupported
 
 
 def _sfnt_tables(data: bytes) -> dict[bytes, tuple[int, int]]:
@@ -348,6 +380,14 @@ def _check_cff(old: _Cff, new: _Cff, mapping: dict[int, int]) -> None:
 
 def _repack(program: bytes, gids: list[int], kind: str) -> tuple[bytes, dict[int, int], str | None]:
     """(new program, old -> new glyph id, new FontFile3 /Subtype or None)."""
+    mapping = PRESUBSET.get(program_key(program))
+    if mapping is not None:  # subset already, its glyphs renumbered (wpfonts.py)
+        if not set(gids) <= mapping.keys():
+            raise _Unsupported("glyphs drawn that the subset does not have")
+        if kind == "cff":
+            offset, length = _sfnt_tables(program)[b"CFF "]
+            return _Cff.parse(program[offset:offset + length]).with_identity_charset(), mapping, "/CIDFontType0C"
+        return program, mapping, None
     if kind == "cff":
         tables = _sfnt_tables(program)
         if b"CFF " not in tables:
@@ -392,6 +432,7 @@ class _Program:
     tokens: dict = field(default_factory=dict)  # string token -> its 2-byte codes
     new_tokens: dict = field(default_factory=dict)  # string token -> renumbered, once re-packed
     dicts: list = field(default_factory=list)  # (Type0 font, new /W, new ToUnicode), once re-packed
+    key: bytes = b""  # wpfonts.program_key of the program as found
 
     def codes(self, token: bytes) -> tuple | None:
         """The glyph codes of a string token (None, and the program no longer
@@ -703,7 +744,9 @@ class _Packer:
             if not program.ok or not program.fonts:
                 continue
             try:
-                data, mapping, subtype = _repack(program.stream.read_bytes(), sorted(program.used), program.kind)
+                raw = program.stream.read_bytes()
+                program.key = program_key(raw)
+                data, mapping, subtype = _repack(raw, sorted(program.used), program.kind)
                 program.mapping, program.data, program.subtype = mapping, data, subtype
                 program.glyph_count = _glyph_count(data, program.kind)
                 program.dicts = [
@@ -737,7 +780,7 @@ class _Packer:
                 owner.write(data)
         for program in done:
             stream = program.stream
-            stream.write(zlib.compress(program.data, 9), filter=Name.FlateDecode)
+            stream.write(zlib.compress(program.data), filter=Name.FlateDecode)
             if program.subtype is not None:
                 stream.stream_dict.Subtype = Name(program.subtype)
             if "/Length1" in stream.stream_dict:
@@ -892,4 +935,6 @@ def compact_fonts(pdf: pikepdf.Pdf) -> int:
     done = packer.repack()
     if done:
         packer.write(done)
+    for program in done:  # what is left in PRESUBSET was not renumbered (render.pdf_bytes checks)
+        PRESUBSET.pop(program.key, None)
     return len(done)

@@ -1,0 +1,85 @@
+"""Fonts subset once (gongwen.writers.pdf.wpfonts): the PDF pdf_bytes writes
+with it shows what WeasyPrint's own subsetting shows, pixel for pixel and
+character for character, and every program holds only the glyphs drawn.
+When the re-packing gives up on a font, the document is written again
+WeasyPrint's way instead of pairing a renumbered program with old ids."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pdfplumber
+import pikepdf
+import pytest
+from fontTools.cffLib import CFFFontSet
+from fontTools.ttLib import TTFont
+
+from gongwen import ROOT
+from gongwen.notice.source import read_source
+from gongwen.writers.pdf import fontpack, pdf_bytes, wpfonts
+from gongwen.writers.pdf.render import PDF_VARIANT, layout
+
+SOURCE = ROOT / "tests" / "fixtures" / "notices" / "tables.txt"
+
+
+def _text(data: bytes) -> list[list[tuple[str, float, float]]]:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [[(c["text"], round(c["x0"], 2), round(c["top"], 2)) for c in p.chars] for p in pdf.pages]
+
+
+def _pixels(data: bytes, tmp_path, name: str) -> list[bytes]:
+    src = tmp_path / f"{name}.pdf"
+    src.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "50", "-gray", "-png", str(src), str(tmp_path / name)], check=True)
+    return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.png"))]
+
+
+def _programs(data: bytes) -> list[tuple[int, int]]:
+    """(glyphs in the program, glyphs its /W names) of each embedded CFF font."""
+    out = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/CIDFontType0":
+                program = obj.FontDescriptor.FontFile3.read_bytes()
+                if program[:4] == b"OTTO":  # WeasyPrint's own: an OpenType wrapper
+                    cff = TTFont(io.BytesIO(program))["CFF "].cff
+                else:
+                    cff = CFFFontSet()
+                    cff.decompile(io.BytesIO(program), None)
+                widths = obj.get("/W", [])
+                named = sum(len(widths[i + 1]) for i in range(0, len(widths), 2))
+                out.append((len(cff[cff.fontNames[0]].CharStrings), named))
+    return out
+
+
+@pytest.fixture(scope="module")
+def notice():
+    return read_source(SOURCE)
+
+
+def test_once_subset_fonts_show_what_weasyprint_shows(notice, tmp_path):
+    fast, _ = pdf_bytes(notice, base_url=str(SOURCE.parent))
+    doc, _ = layout(notice, str(SOURCE.parent))
+    plain = doc.write_pdf(pdf_variant=PDF_VARIANT)  # WeasyPrint's own subsetting, not re-packed
+    assert _text(fast) == _text(plain)
+    assert _pixels(fast, tmp_path, "fast") == _pixels(plain, tmp_path, "plain")
+    programs = _programs(fast)
+    assert programs and all(glyphs == named + 1 for glyphs, named in programs)  # the glyphs drawn and .notdef
+    assert len(fast) < len(plain)
+    assert pdf_bytes(notice, base_url=str(SOURCE.parent))[0] == fast
+
+
+def test_written_again_when_the_repacking_gives_up(notice, tmp_path, monkeypatch):
+    fast, _ = pdf_bytes(notice, base_url=str(SOURCE.parent))
+
+    def give_up(*args):
+        raise fontpack.Unsupported("test")
+
+    monkeypatch.setattr(fontpack, "_repack", give_up)
+    fallback, _ = pdf_bytes(notice, base_url=str(SOURCE.parent))
+    assert not wpfonts.PRESUBSET
+    assert _text(fallback) == _text(fast)
+    assert _pixels(fallback, tmp_path, "fallback") == _pixels(fast, tmp_path, "fast")
+    # WeasyPrint's programs keep the original glyph ids: many more slots than glyphs drawn.
+    assert all(glyphs > named + 1 for glyphs, named in _programs(fallback))
