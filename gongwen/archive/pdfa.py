@@ -4,16 +4,19 @@ to find a 公文 again (发文机关, 发文字号, 成文日期, the campaign a
 language zh-CN), kept consistent with the document information dictionary,
 and the file is saved with an ID derived from its content so the same
 notice always gives the same bytes. On the way, every embedded CID font is
-re-packed to the glyphs it shows (gongwen.writers.pdf.fontpack)."""
+re-packed to the glyphs it shows (gongwen.writers.pdf.fontpack), and the
+output intent's sRGB profile is swapped for a compact one (gongwen.archive.icc)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 
 import pikepdf
 
+from gongwen.archive.icc import srgb_profile
 from gongwen.notice.tree import Notice
 from gongwen.writers.pdf.fontpack import compact_fonts
 
@@ -44,6 +47,34 @@ def fixed_time(notice: Notice) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
+@functools.lru_cache(maxsize=1)
+def _weasyprint_srgb() -> bytes:
+    """The sRGB profile WeasyPrint embeds for its PDF/A output intent."""
+    from importlib.resources import files
+
+    return (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+
+
+def compact_output_intents(pdf: pikepdf.Pdf) -> int:
+    """Rewrite, in place, each output intent's DestOutputProfile that is
+    WeasyPrint's sRGB2014.icc with the compact sRGB profile; returns how many
+    streams changed. The stream object stays the same, so the /ICCBased
+    colour spaces that point to it (WeasyPrint's /srgb resource) follow, and
+    its dictionary keeps /N 3 and any /Alternate. The intents' own entries
+    (/S, /OutputConditionIdentifier "sRGB2014.icc", /Info) still name an sRGB
+    condition and are left as WeasyPrint wrote them."""
+    done = set()
+    for intent in pdf.Root.get("/OutputIntents", ()):
+        stream = intent.get("/DestOutputProfile")
+        if not isinstance(stream, pikepdf.Stream) or stream.objgen in done:
+            continue
+        if int(stream.get("/N", 0)) != 3 or stream.read_bytes() != _weasyprint_srgb():
+            continue  # someone else's profile: not ours to change
+        stream.write(srgb_profile())  # /Filter and /DecodeParms dropped; compressed on save
+        done.add(stream.objgen)
+    return len(done)
+
+
 def finish(data: bytes, notice: Notice) -> bytes:
     """Re-pack the fonts, add the 公文 fields to the XMP packet and save
     deterministically."""
@@ -51,6 +82,7 @@ def finish(data: bytes, notice: Notice) -> bytes:
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         compact_fonts(pdf)
+        compact_output_intents(pdf)
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
             meta["dc:language"] = [LANG]
             when = fixed_time(notice).isoformat()

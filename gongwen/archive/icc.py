@@ -1,0 +1,54 @@
+"""A compact sRGB ICC profile for the PDFs' output intent.
+
+WeasyPrint embeds the ICC's sRGB2014.icc (3,024 bytes: 1,024-entry tone
+curves and descriptive tags a reader never needs). littleCMS, through
+Pillow's ImageCms, builds the same colour space as a matrix/TRC profile of
+588 bytes: the sRGB primaries, the D50 white and chromatic adaptation, and
+the sRGB tone curve as one parametric curve shared by the three channels.
+
+littleCMS writes it as ICC v4.4 and with the current time as its creation
+date. PDF/A-2 (ISO 19005-2) and PDF 1.7 refer to ICC.1:2004-10, version
+4.2.0.0, and every tag this profile carries (mluc, XYZ, sf32, para, chrm) is
+defined there with the same layout, so the header is set to 4.2.0.0, the date
+to a fixed one, and the profile ID (ICC.1:2004-10, 7.2.18) recomputed over
+the patched bytes. Built once per process; the same littleCMS gives the
+same bytes."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import struct
+
+VERSION = bytes((4, 0x20, 0, 0))  # ICC.1:2004-10: version 4.2.0.0
+DATE = (2000, 1, 1, 0, 0, 0)  # the header's dateTimeNumber, fixed so the bytes never change
+
+# header fields (byte offsets, ICC.1:2004-10 7.2)
+_VERSION = slice(8, 12)
+_DATE = slice(24, 36)
+_FLAGS = slice(44, 48)
+_INTENT = slice(64, 68)
+_ID = slice(84, 100)
+
+
+def profile_id(data: bytes) -> bytes:
+    """The profile ID of ICC.1:2004-10 7.2.18: MD5 of the whole profile with
+    the profile flags, rendering intent and profile ID fields set to zero."""
+    buf = bytearray(data)
+    for field in (_FLAGS, _INTENT, _ID):
+        buf[field] = bytes(field.stop - field.start)
+    return hashlib.md5(buf).digest()
+
+
+@functools.lru_cache(maxsize=1)
+def srgb_profile() -> bytes:
+    """The compact sRGB display profile (ICC v4.2), deterministic bytes."""
+    from PIL import ImageCms
+
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    if data[36:40] != b"acsp" or data[12:24] != b"mntrRGB XYZ " or struct.unpack(">I", data[:4])[0] != len(data):
+        raise RuntimeError("littleCMS 生成的 sRGB 色彩配置文件格式不符合预期")
+    data[_VERSION] = VERSION
+    data[_DATE] = struct.pack(">6H", *DATE)
+    data[_ID] = profile_id(data)
+    return bytes(data)
