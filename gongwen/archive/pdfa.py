@@ -96,5 +96,8 @@ def finish(data: bytes, notice: Notice) -> bytes:
                 if text:
                     meta[f"{PREFIX}:{key}"] = text
         pdf.Root.Lang = pikepdf.String(LANG)
-        pdf.save(out, deterministic_id=True, preserve_pdfa=True, fix_metadata_version=False)
+        # WeasyPrint writes its PDF uncompressed (render.pdf_bytes): each stream is
+        # compressed once, here, instead of twice there and again after re-packing.
+        pdf.save(out, deterministic_id=True, preserve_pdfa=True, fix_metadata_version=False,
+                 compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()

@@ -82,6 +82,7 @@ def pdf_bytes(notice: Notice, base_url: str | None = None, **options) -> tuple[b
 
     doc, own = layout(notice, base_url)
     options.setdefault("pdf_variant", "pdf/a-3b" if options.get("attachments") else PDF_VARIANT)
+    options.setdefault("uncompressed_pdf", True)  # finish() compresses every stream once
     with wpfonts.presubsetting():  # fonts subset once; finish() renumbers (see wpfonts.py)
         data = finish(doc.write_pdf(**options), notice)
     if wpfonts.PRESUBSET:  # a font the re-packing could not renumber: WeasyPrint's own subsetting
