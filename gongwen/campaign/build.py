@@ -1,5 +1,6 @@
 """`build`: read and check everything, compute everything, render every file to
-bytes, and only then write them (manifest.json last)."""
+bytes, and only then write them (manifest.json last). Finished files wait in a
+FileStore (large ones on disk in a private staging folder) until that write."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from gongwen.campaign.manifest import MANIFEST_FILE, Manifest
 from gongwen.campaign.results import SCORE_FILE, final_workbook, month_workbook
 from gongwen.campaign.scoring import CampaignResult, MonthScore, campaign_result, score_month
 from gongwen.campaign.targets import TargetResult, targets
-from gongwen.campaign.xlsxio import write_all
+from gongwen.campaign.xlsxio import FileStore, write_all
 from gongwen.errors import UserError
 
 FINAL_DIR = "final"
@@ -35,7 +36,7 @@ class Computed:
 
 @dataclass
 class Rendered:
-    files: dict[Path, bytes] = field(default_factory=dict)
+    files: FileStore = field(default_factory=FileStore)  # target path -> bytes (large ones staged on disk)
     manifest: Manifest = field(default_factory=Manifest)
 
 
@@ -84,7 +85,7 @@ def write(r: Rendered, out: Path) -> list[Path]:
     output folder's lock so two builds of the same campaign never interleave."""
     from filelock import FileLock, Timeout
 
-    files = dict(r.files)
+    files = r.files.raw() if isinstance(r.files, FileStore) else dict(r.files)  # staged files stay on disk
     files[Path(out) / MANIFEST_FILE] = r.manifest.to_bytes()
     Path(out).mkdir(parents=True, exist_ok=True)
     try:
