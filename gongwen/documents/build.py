@@ -13,8 +13,8 @@ from gongwen.documents import annual, bulletin
 from gongwen.documents import plan as plan_doc
 from gongwen.documents import feedback, honor, final as final_doc
 from gongwen.documents.common import Doc
+from gongwen.documents.pool import typeset_doc
 from gongwen.documents.templating import Templates
-from gongwen.render import typeset
 
 Builder = Callable[[Computed, Templates, Rendered], list[Doc]]
 
@@ -46,54 +46,50 @@ def collect(c: Computed, r: Rendered) -> list[Doc]:
     return docs
 
 
-def typeset_doc(doc: Doc, campaign_folder: Path | None = None) -> tuple[bytes, bytes | None, int]:
-    """DOCX bytes, PDF bytes, pages. A document with a Word template is filled
-    into it instead (docxtpl); its PDF comes from LibreOffice, None without it."""
-    if doc.word_template:
-        import sys
-
-        from gongwen.documents import wordtpl
-
-        docx, pdf, pages = wordtpl.typeset(doc, campaign_folder)
-        if pdf is None:
-            print(f"未安装 LibreOffice，{doc.rel}.docx 只生成了 DOCX（按 Word 模板 {doc.word_template} 填写），没有 PDF",
-                  file=sys.stderr)
-        return docx, pdf, pages
-    t = typeset(doc.notice, base_url=doc.base_url)
-    return t.docx, t.pdf, t.pages
-
-
 def add_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc] | None = None,
                   progress: Callable[[Doc], None] | None = None, jobs: int | None = None) -> list[tuple[Doc, int]]:
     """Typeset every document into `r` (files and manifest). Returns (doc, pages).
     `jobs` processes share the typesetting (default: one per core; 1 = this
-    process only); files and manifest come out in the same order either way."""
+    process only); files and manifest come out in the same order either way.
+    Each result is staged (large files to disk, see FileStore) as soon as it
+    arrives, so finished documents waiting for their turn take no memory."""
     from gongwen.documents import pool
 
     docs = collect(c, r) if docs is None else docs
     jobs = pool.default_jobs() if jobs is None else max(1, jobs)
+    stage = getattr(r.files, "stage", None)
+
+    def keep(doc: Doc, result: tuple) -> tuple:
+        docx, pdf, pages = result
+        if stage is None:
+            return result
+        return stage(docx), (None if pdf is None else stage(pdf)), pages
+
     if jobs > 1 and len(docs) > 1:
-        results = pool.typeset_all(docs, c.campaign.folder, jobs, done=progress)
+        results = pool.typeset_all(docs, c.campaign.folder, jobs, done=progress, keep=keep)
     else:
-        results = _one_by_one(docs, c.campaign.folder, progress)
+        results = _one_by_one(docs, c.campaign.folder, progress, keep)
     done = []
     for doc, (docx, pdf, pages) in results:
         for ext, data in (("docx", docx), ("pdf", pdf)):
             if data is None:
                 continue
             rel = f"{doc.rel}.{ext}"
-            r.files[Path(out) / rel] = data
-            r.manifest.add(rel, data, doc.inputs, kind=doc.kind, period=doc.period)
+            path = Path(out) / rel
+            r.files[path] = data
+            r.manifest.add(rel, data if isinstance(data, bytes) else r.files[path], doc.inputs,
+                           kind=doc.kind, period=doc.period)
         done.append((doc, pages))
     return done
 
 
-def _one_by_one(docs: list[Doc], folder: Path, progress: Callable[[Doc], None] | None):
+def _one_by_one(docs: list[Doc], folder: Path, progress: Callable[[Doc], None] | None,
+                keep: Callable[[Doc, tuple], tuple]):
     for doc in docs:
-        result = typeset_doc(doc, folder)
+        result = keep(doc, typeset_doc(doc, folder))
         if progress:
             progress(doc)
         yield doc, result
 
 
-__all__ = ["BUILDERS", "FINAL_DIR", "add_documents", "collect", "final_inputs"]
+__all__ = ["BUILDERS", "FINAL_DIR", "add_documents", "collect", "final_inputs", "typeset_doc"]

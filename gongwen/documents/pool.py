@@ -1,21 +1,75 @@
 """Typesetting many documents on every core: a process pool whose workers load
 the fonts, the PDF stylesheet and the DOCX styles once, take the documents in
 chunks and send back bytes. The bytes are the same as the single-process path
-gives (tests/test_parallel_build.py); results come back in the documents' order."""
+gives (tests/test_parallel_build.py); results come back in the documents' order.
+
+Memory: a worker gets only what typesetting needs of a document (Job: the
+notice tree, no campaign data), so it never imports pandas and the rest of
+intake; after loading the fonts it collects the garbage that leaves behind and
+hands the memory back to the system. The few heavy documents (a 1,000-unit
+通报, 活动总结 or 年终考评 of 50 to 100 pages with long tables, each taking
+100-250 MB while WeasyPrint lays it out) go first, one after another to the
+same worker, biggest first, so two of them are never laid out at the same
+time. Workers do not grow over hundreds of small documents, so they are not
+restarted."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import statistics
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from gongwen.documents.common import Doc
 from gongwen.errors import UserError
+
+if TYPE_CHECKING:  # not imported here: a worker must not import the campaign modules (pandas)
+    from gongwen.documents.common import Doc
+    from gongwen.notice.tree import Notice
 
 Result = tuple[bytes, bytes | None, int]  # DOCX, PDF (None without LibreOffice for a Word template), pages
 MAX_CHUNK = 8  # documents per task: few enough that both cores stay busy to the end
+# A document's weight, in characters of text: what any document costs (one
+# page, its fonts subset, the DOCX package) plus its text, a table row more.
+FIXED_WEIGHT = 600
+ROW_WEIGHT = 10
+HEAVY = 8  # a document weighing this many times the median one is heavy
+
+
+class Job(NamedTuple):
+    """What typesetting needs of a Doc (the template context only for a Word template)."""
+
+    rel: str
+    notice: Notice
+    base_url: str | None
+    word_template: str | None
+    context: dict | None
+
+    @classmethod
+    def of(cls, doc: Doc) -> Job:
+        return cls(doc.rel, doc.notice, doc.base_url, doc.word_template, doc.context if doc.word_template else None)
+
+
+def typeset_doc(doc: Doc | Job, campaign_folder: Path | None = None) -> Result:
+    """DOCX bytes, PDF bytes, pages. A document with a Word template is filled
+    into it instead (docxtpl); its PDF comes from LibreOffice, None without it."""
+    if doc.word_template:
+        import sys
+
+        from gongwen.documents import wordtpl
+
+        docx, pdf, pages = wordtpl.typeset(doc, campaign_folder)
+        if pdf is None:
+            print(f"未安装 LibreOffice，{doc.rel}.docx 只生成了 DOCX（按 Word 模板 {doc.word_template} 填写），没有 PDF",
+                  file=sys.stderr)
+        return docx, pdf, pages
+    from gongwen.render import typeset
+
+    t = typeset(doc.notice, base_url=doc.base_url)
+    return t.docx, t.pdf, t.pages
 
 
 def default_jobs() -> int:
@@ -36,37 +90,90 @@ def warm() -> None:
     for role in fonts.roles():
         role_widths(role)
     metrics()
+    _trim(collect=True)  # reading the fonts leaves ~100 MB of cyclic garbage behind
 
 
-def _typeset_chunk(chunk: list[tuple[int, Doc]], folder: Path | None) -> list[tuple[int, Result | UserError]]:
-    from gongwen.documents.build import typeset_doc
+def _trim(collect: bool) -> None:
+    """Hand memory freed by the last documents back to the system (glibc keeps
+    it otherwise, and a worker would stay at its largest document's size)."""
+    if collect:
+        gc.collect()
+    try:
+        import ctypes
 
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _typeset_chunk(chunk: list[tuple[int, Job]], folder: Path | None,
+                   heavy: bool = False) -> list[tuple[int, Result | tuple]]:
     out = []
     for i, doc in chunk:
         try:
             out.append((i, typeset_doc(doc, folder)))
         except UserError as exc:  # its problems would not survive pickling as an exception
             out.append((i, ("UserError", exc.message, exc.problems)))
+        if heavy:
+            _trim(collect=True)
+    if not heavy:
+        _trim(collect=False)
     return out
 
 
-def _chunks(docs: list[Doc], jobs: int) -> list[list[tuple[int, Doc]]]:
-    size = max(1, min(MAX_CHUNK, len(docs) // (jobs * 4)))
-    indexed = list(enumerate(docs))
-    return [indexed[i:i + size] for i in range(0, len(indexed), size)]
+def weight(doc: Doc) -> int:
+    """How much typesetting a document needs, from its text (no layout)."""
+    from gongwen.notice.tree import Paragraph, Table
+
+    total = FIXED_WEIGHT
+    blocks = list(doc.notice.body)
+    for a in doc.notice.attachments:
+        blocks.extend(a.body)
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            total += len(b.text)
+        elif isinstance(b, Table):
+            rows = b.header + b.rows
+            total += ROW_WEIGHT * len(rows) + sum(len(cell) for row in rows for cell in row)
+    return total
+
+
+def _chunks(docs: list[Doc], jobs: int) -> list[tuple[list[tuple[int, Job]], bool]]:
+    """(chunk, heavy) in the order to submit them: heavy documents first, all in
+    one chunk biggest first if together they are no more than one worker's
+    share (else one chunk each), then the rest in order."""
+    weights = [weight(d) for d in docs]
+    median = statistics.median(weights)
+    heavy = sorted((i for i, w in enumerate(weights) if w >= HEAVY * median), key=lambda i: (-weights[i], i))
+    chosen = set(heavy)
+    light = [(i, Job.of(d)) for i, d in enumerate(docs) if i not in chosen]
+    size = max(1, min(MAX_CHUNK, len(light) // (jobs * 4)))
+    chunks = [(light[i:i + size], False) for i in range(0, len(light), size)]
+    if not heavy:
+        return chunks
+    if sum(weights[i] for i in heavy) <= sum(weights) / jobs:
+        first = [([(i, Job.of(docs[i])) for i in heavy], True)]
+    else:
+        first = [([(i, Job.of(docs[i]))], True) for i in heavy]
+    return first + chunks
 
 
 def typeset_all(docs: list[Doc], folder: Path | None, jobs: int,
-                done: Callable[[Doc], None] | None = None) -> Iterator[tuple[Doc, Result]]:
+                done: Callable[[Doc], None] | None = None,
+                keep: Callable[[Doc, Result], object] | None = None) -> Iterator[tuple[Doc, Result]]:
     """(doc, result) in the order of `docs`; `done(doc)` as each document is
-    finished, in whatever order the workers finish them."""
+    finished, in whatever order the workers finish them. `keep(doc, result)`,
+    if given, runs as each result arrives and what it returns is held and
+    yielded instead (e.g. the bytes staged to disk while earlier documents are
+    still being typeset)."""
     if not docs:
         return
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Pango/GLib state or threads
-    ready: dict[int, Result] = {}
+    ready: dict[int, object] = {}
     following = 0
     with ProcessPoolExecutor(max_workers=min(jobs, len(docs)), mp_context=ctx, initializer=warm) as pool:
-        pending = {pool.submit(_typeset_chunk, chunk, folder) for chunk in _chunks(docs, jobs)}
+        # submitted in this order, so the heavy documents are started first
+        pending = {pool.submit(_typeset_chunk, chunk, folder, heavy) for chunk, heavy in _chunks(docs, jobs)}
         try:
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -74,7 +181,7 @@ def typeset_all(docs: list[Doc], folder: Path | None, jobs: int,
                     for i, result in future.result():
                         if isinstance(result, tuple) and result and result[0] == "UserError":
                             raise UserError(result[1], result[2])
-                        ready[i] = result
+                        ready[i] = result if keep is None else keep(docs[i], result)
                         if done:
                             done(docs[i])
                 while following in ready:
