@@ -130,6 +130,8 @@ class TreeSampler:
     samples: int = 0
     procs: dict[int, Proc] = field(default_factory=dict)
     measure: str = "Pss"  # "VmRSS" where smaps_rollup is not readable
+    keep_timeline: bool = False
+    timeline: list[tuple[float, int, dict[str, int]]] = field(default_factory=list)  # (s, KiB, role -> KiB)
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -159,6 +161,8 @@ class TreeSampler:
             parts[proc.role] = parts.get(proc.role, 0) + kb
         with self._lock:
             self.samples += 1
+            if self.keep_timeline:
+                self.timeline.append((time.monotonic() - self._t0, total, parts))
             if total > self.peak_kb:
                 self.peak_kb, self.peak_parts = total, parts
                 self.peak_at_s = time.monotonic() - self._t0
