@@ -9,13 +9,12 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 from gongwen.campaign import sheets as S
 from gongwen.campaign import values as V
 from gongwen.campaign.folder import REPORTS_DIR, Campaign
-from gongwen.campaign.tables import Context, Record, parse_table
+from gongwen.campaign.tables import Context, Record, parse_table, row_key
 from gongwen.campaign.workbook import Unreadable, read_csv, read_xlsx
 from gongwen.errors import UserError
 
@@ -122,6 +121,7 @@ def read_month(campaign: Campaign, month: str, files: list[Path], problems: list
         resolve_unit=campaign.roster.resolve,
     )
     records: dict[str, list[Record]] = {s.name: [] for s in campaign.sheets}
+    keys: dict[str, list[tuple]] = {s.name: [] for s in campaign.sheets}  # row_key of each record
     for path in files:
         shown = campaign.rel(path)
         try:
@@ -152,9 +152,9 @@ def read_month(campaign: Campaign, month: str, files: list[Path], problems: list
             ctx.problems.append(f"{shown}: {exc}")
             continue
         for table, sheet in tables:
-            records[sheet.name].extend(parse_table(table, sheet, ctx))
+            records[sheet.name].extend(parse_table(table, sheet, ctx, keys[sheet.name]))
     for name, rows in records.items():
-        records[name] = _drop_duplicates(rows, ctx.warnings)
+        records[name] = _drop_duplicates(rows, ctx.warnings, keys[name])
     problems.extend(ctx.problems)
     return MonthData(month, list(files), records, ctx.warnings)
 
@@ -166,27 +166,18 @@ def _nearest(word: str, names: list[str]) -> str:
     return f"（是否应为“{near[0]}”？）" if near else ""
 
 
-def _drop_duplicates(rows: list[Record], warnings: list[str]) -> list[Record]:
-    """Rows equal in every column (compared as text) count once; each repeat is a warning."""
+def _drop_duplicates(rows: list[Record], warnings: list[str], keys: list[tuple] | None = None) -> list[Record]:
+    """Rows equal in every column (compared as text: row_key, given or worked
+    out here) count once; each repeat is a warning."""
     seen: dict[tuple, Record] = {}
     kept = []
-    keys: dict[tuple, tuple] = {}  # a record's column names -> (names sorted, getter of their values)
-    for rec in rows:
-        values = rec.values
-        names = tuple(values)
-        known = keys.get(names)
-        if known is None:
-            order = tuple(sorted(names))
-            get = itemgetter(*order) if len(order) > 1 else (lambda v, order=order: tuple(v[k] for k in order))
-            known = keys[names] = (order, get)
-        key = (known[0], tuple(map(str, known[1](values))))
-        first = seen.get(key)
-        if first is not None:
+    for rec, key in zip(rows, map(row_key, rows) if keys is None else keys):
+        first = seen.setdefault(key, rec)
+        if first is not rec:
             first = first.source
             same = f"第{first.row}行" if first.file == rec.source.file else f"{first.file} 第{first.row}行"
             warnings.append(f"{rec.source}: 与{same}完全相同，按一条计")
             continue
-        seen[key] = rec
         kept.append(rec)
     return kept
 

@@ -161,8 +161,7 @@ def _fmt(d: Decimal) -> str:
     return str(d.quantize(Decimal(1))) if d == d.to_integral_value() else str(d.normalize())
 
 
-def _table_points(part: Part, rec: Record) -> Decimal:
-    value = rec[part.column]
+def _points_of(part: Part, value) -> Decimal:
     if value is not None:
         text = str(value)
         if part.match == "exact":
@@ -173,6 +172,27 @@ def _table_points(part: Part, rec: Record) -> Decimal:
                 if key in text:
                     return pts
     return part.other
+
+
+_CONTAINS: dict[int, tuple[Part, dict[str, Decimal]]] = {}  # id(part) -> (part, {text: points})
+
+
+def _table_points(part: Part, rec: Record) -> Decimal:
+    value = rec.values.get(part.column)
+    if type(value) is not str:
+        return _points_of(part, value)
+    if part.match == "exact":
+        return part.table.get(value, part.other)
+    # "contains": rows repeat a few values, each looked for in the table once
+    hit = _CONTAINS.get(id(part))
+    if hit is None or hit[0] is not part:
+        if len(_CONTAINS) >= 1024:
+            _CONTAINS.clear()
+        hit = _CONTAINS[id(part)] = (part, {})
+    pts = hit[1].get(value)
+    if pts is None:
+        pts = hit[1][value] = _points_of(part, value)
+    return pts
 
 
 def measure(campaign: Campaign, rows: list[Record], metric: Metric | Part) -> Decimal:
@@ -208,10 +228,10 @@ def score_part(campaign: Campaign, part: Part, unit: Unit, rows: list[Record]) -
         return ps
     if part.rule == "best":
         if matched:
-            scored = [(_table_points(part, r), i, r) for i, r in enumerate(matched)]
-            best = max(scored, key=lambda t: (t[0], -t[1]))
-            ps.points, ps.earned = best[0], [best[2]]
-            ps.note = f"{name}：{record_label(best[2])}（{part.column}：{best[2][part.column] or '未填'}）得 {_fmt(best[0])} 分"
+            points = [_table_points(part, r) for r in matched]
+            i = points.index(max(points))  # the first row with the most points
+            ps.points, ps.earned = points[i], [matched[i]]
+            ps.note = f"{name}：{record_label(matched[i])}（{part.column}：{matched[i][part.column] or '未填'}）得 {_fmt(points[i])} 分"
         else:
             ps.note = f"{name}：无{('符合“' + cond + '”的') if cond else ''}{part.sheet}记录，得 0 分"
     elif part.rule == "sum":

@@ -14,7 +14,7 @@ from typing import Callable
 
 from gongwen.campaign import sheets as S
 from gongwen.campaign import values as V
-from gongwen.campaign.workbook import RawTable
+from gongwen.campaign.workbook import NA_TEXT, RawTable, cell
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Context:
     warnings: list[str] = field(default_factory=list)
     units_seen: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)  # resolve_unit's answers
     parsed: dict[tuple, tuple[bool, object]] = field(default_factory=dict, repr=False)  # cells already parsed
-    columns: dict[int, dict] = field(default_factory=dict, repr=False)  # id(column) -> {cell: _outcome}
+    columns: dict[tuple, dict] = field(default_factory=dict, repr=False)  # (id(column), as_read) -> {cell: _outcome}
 
 
 _NEVER_BLANK = (int, bool, Decimal, dt.datetime, dt.date)
@@ -92,14 +92,14 @@ def _wanted(sheet: S.Sheet) -> dict[str, S.Column]:
     return wanted
 
 
-def _map_header(table: RawTable, sheet: S.Sheet, ctx: Context) -> dict[int, S.Column] | None:
+def _map_header(table: RawTable, header: list, sheet: S.Sheet, ctx: Context) -> dict[int, S.Column] | None:
+    """Column index -> column, from the header row (cells as pandas gives them)."""
     where = f"{table.file} {table.title}"
     if table.merged_header:
         ctx.problems.append(
             f"{where} 第1行 表头有合并单元格 {'、'.join(table.merged_header)}：请取消合并，每列一个表头"
         )
         return None
-    header = table.rows[0] if table.rows else []
     if all(_blank(v) for v in header):
         ctx.problems.append(f"{where} 第1行 应为表头（{'、'.join(sheet.column_names)}），现为空行")
         return None
@@ -181,39 +181,64 @@ def _outcome(col: S.Column, raw: object, ctx: Context):
 _BY_VALUE = frozenset({str, int, float, type(None), dt.datetime, dt.date, dt.time, dt.timedelta})
 
 
-def parse_table(table: RawTable, sheet: S.Sheet, ctx: Context) -> list[Record]:
+def row_key(rec: Record) -> tuple:
+    """What two rows must share to be the same row: every column, compared as text."""
+    names = sorted(rec.values)
+    return tuple(names), tuple(str(rec.values[n]) for n in names)
+
+
+def parse_table(table: RawTable, sheet: S.Sheet, ctx: Context, keys: list | None = None) -> list[Record]:
     """Records of one sheet; problems and warnings go to ctx. An entirely empty
-    sheet (not even a header) is a month with nothing of that kind."""
-    if not any(not _blank(v) for row in table.rows for v in row):
+    sheet (not even a header) is a month with nothing of that kind. `keys`, if
+    given, gets each record's row_key, in order."""
+    rows, as_read = table.rows, table.as_read
+    if not any(not _blank(cell(v) if as_read else v) for row in rows for v in row):
         return []
-    columns = _map_header(table, sheet, ctx)
+    header = ([cell(v) for v in rows[0]] if as_read else rows[0]) if rows else []
+    columns = _map_header(table, header, sheet, ctx)
     if columns is None:
         return []
-    body = table.rows[1:]
+    body = rows[1:]
     kinds = set(map(type, chain.from_iterable(body)))
-    # Cells are parsed once per distinct value, looked up by value: safe while no
-    # two types can hold equal values (an int 2 and a float 2.0 parse apart, and
-    # only a table read from Excel is known to hold no whole floats).
-    if kinds <= _BY_VALUE and (table.converted or float not in kinds):
-        return _parse_by_value(table, sheet, columns, body, ctx)
-    return _parse_by_cell(table, sheet, columns, ctx)
+    # Cells are parsed once per distinct value, looked up by value: safe while
+    # equal values of different types parse alike. Those are the numbers: a
+    # table as read converts 2.0 and 2 alike (to 2), but a converted table may
+    # hold a float 2.0, which parses apart from 2; True equals 1 everywhere.
+    if kinds <= _BY_VALUE and (as_read or float not in kinds):
+        return _parse_by_value(table, sheet, columns, body, ctx, keys)
+    records = _parse_by_cell(table.converted(), sheet, columns, ctx)
+    if keys is not None:
+        keys.extend(map(row_key, records))
+    return records
 
 
-def _column(col: S.Column, raws: list, ctx: Context) -> list:
+def _column(col: S.Column, raws: list, as_read: bool, ctx: Context) -> list:
     """The outcome of every cell of one column (see _outcome)."""
     if col.kind == S.TEXT:
         # Text is mostly distinct (project and company names): no lookup; a str
         # is blank when it strips to nothing, and shown() is that strip.
+        if as_read:
+            return [(None if raw in NA_TEXT else raw.strip() or None) if type(raw) is str
+                    else _outcome(col, cell(raw), ctx) for raw in raws]
         return [(raw.strip() or None) if type(raw) is str else _outcome(col, raw, ctx) for raw in raws]
-    known = ctx.columns.get(id(col))
+    known = ctx.columns.get((id(col), as_read))
     if known is None:
-        known = ctx.columns[id(col)] = {}
+        known = ctx.columns[(id(col), as_read)] = {}
     for raw in set(raws).difference(known):
-        known[raw] = _outcome(col, raw, ctx)
+        known[raw] = _outcome(col, cell(raw) if as_read else raw, ctx)
     return list(map(known.__getitem__, raws))
 
 
-def _parse_by_value(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column], body: list, ctx: Context) -> list[Record]:
+def _texts(col: S.Column, values: list) -> list[str]:
+    """str() of every value of a column, for row_key (a date's once per date)."""
+    if col.kind == S.DATE:
+        text = {v: str(v) for v in set(values)}  # dates and None: equal ones print alike
+        return list(map(text.__getitem__, values))
+    return list(map(str, values))
+
+
+def _parse_by_value(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column], body: list, ctx: Context,
+                    keys: list | None = None) -> list[Record]:
     """parse_table column by column: each distinct cell of a column is parsed
     once per month and every row looks its cells up. Rows with a problem are
     gone through cell by cell as _parse_by_cell does; the others become records."""
@@ -224,7 +249,7 @@ def _parse_by_value(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column
     trouble: set[int] = set()  # rows with a blank required cell or an unreadable one
     for i, col in items:
         raws = list(map(itemgetter(i), body)) if i < shortest else [row[i] if i < len(row) else None for row in body]
-        out = _column(col, raws, ctx)
+        out = _column(col, raws, table.as_read, ctx)
         if col.required and None in out:
             trouble.update(k for k, v in enumerate(out) if v is None)
         if _Bad in set(map(type, out)):
@@ -249,7 +274,12 @@ def _parse_by_value(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column
     units = [""] * len(rows) if unit_at is None else [str(v or "") for v in outcomes[unit_at]]
     values = map(dict, map(zip, repeat(names), zip(*outcomes)))
     sources = map(Source, repeat(table.file), repeat(table.title), map((2).__add__, rows))
-    return list(map(Record, repeat(sheet.name), units, values, sources))
+    records = list(map(Record, repeat(sheet.name), units, values, sources))
+    if keys is not None:  # row_key of each record, column by column
+        order = sorted(range(len(names)), key=names.__getitem__)
+        texts = [_texts(items[p][1], outcomes[p]) for p in order]
+        keys.extend(zip(repeat(tuple(names[p] for p in order)), zip(*texts)))
+    return records
 
 
 def _problems(table: RawTable, items: list, outcomes: list[list], rows: list[int], ctx: Context) -> None:

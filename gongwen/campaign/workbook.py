@@ -34,13 +34,22 @@ class Unreadable(Exception):
 
 @dataclass
 class RawTable:
-    """One sheet as read: rows[i] is Excel row i + 1."""
+    """One sheet as read: rows[i] is Excel row i + 1. Cells are as
+    pandas.read_excel(header=None, dtype=object) gives them, or, when
+    `as_read`, as calamine gives them, each to be put through cell() (a report
+    repeats its values: parse_table converts each distinct one once)."""
 
     file: str  # as shown to the user (relative to the campaign folder)
     title: str
     rows: list[list[object]]
     merged_header: list[str] = field(default_factory=list)  # merged ranges touching row 1
-    converted: bool = False  # cells went through _cell (no whole floats: 2.0 is read as 2)
+    as_read: bool = False
+
+    def converted(self) -> RawTable:
+        """The table with every cell as pandas gives it."""
+        if not self.as_read:
+            return self
+        return RawTable(self.file, self.title, [[cell(v) for v in r] for r in self.rows], self.merged_header)
 
 
 def _check_format(path: Path) -> None:
@@ -168,7 +177,7 @@ NA_TEXT = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN
                      "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
 
 
-def _cell(value):
+def cell(value):
     """One cell as pandas' Excel reader gives it: whole floats as int, dates as
     datetime, missing-value text as NaN."""
     kind = type(value)
@@ -182,11 +191,12 @@ def _cell(value):
 
 
 def _rows(sheet) -> list[list[object]]:
+    """The sheet's cells as calamine gives them (see RawTable.as_read), every row as wide as the widest."""
     rows = sheet.to_python(skip_empty_area=False)
     width = max(map(len, rows), default=0)
-    # Most cells are text: those skip the call (same as _cell for a str).
-    return [[v if type(v) is str and v not in NA_TEXT else _cell(v) for v in r] + [math.nan] * (width - len(r))
-            for r in rows]
+    if any(len(r) != width for r in rows):
+        rows = [r + [math.nan] * (width - len(r)) for r in rows]
+    return rows
 
 
 def read_xlsx(path: Path, shown: str) -> list[RawTable]:
@@ -206,7 +216,7 @@ def read_xlsx(path: Path, shown: str) -> list[RawTable]:
             sheet = book.get_sheet_by_name(title)
             if sheet.height > MAX_ROWS_PER_SHEET:  # a sheet that did not declare its extent
                 raise _too_many(title, sheet.height)
-            tables.append(RawTable(shown, str(title), _rows(sheet), _merged_header(sheet), converted=True))
+            tables.append(RawTable(shown, str(title), _rows(sheet), _merged_header(sheet), as_read=True))
     except Unreadable:
         raise
     except Exception as exc:  # calamine raises several kinds for a broken workbook

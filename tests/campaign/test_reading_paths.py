@@ -14,7 +14,7 @@ import zlib
 import pytest
 
 from gongwen.campaign import intake, load_campaign
-from gongwen.campaign.tables import Context, _map_header, _parse_by_cell, _parse_by_value
+from gongwen.campaign.tables import Context, _map_header, _parse_by_cell, _parse_by_value, row_key
 from gongwen.campaign.values import month_bounds, month_zh
 from gongwen.campaign.workbook import HEAD_BYTES, _entry_head, read_xlsx
 from gongwen.errors import UserError
@@ -77,19 +77,28 @@ MESSY = [
     ["乙镇", dt.datetime(2023, 6, 9), "镇长", "否", "厦门", 0],
     ["甲镇", "2023-06-02", " 书记 ", "是", "深圳", 3],  # a repeat
     ["乙镇", 45086, "镇长", "否", "厦门", -1],  # an Excel serial date; a negative count
+    ["乙镇", "2023-06-06", "镇长", "NA", "厦门", 1],  # NA is a blank cell, as pandas reads it
 ]
 
 
 def _both_ways(folder, month="2023-06"):
+    """Records, problems and warnings of the 外出招商 sheet, parsed by value
+    (cells as read) and cell by cell (cells converted first)."""
     campaign = load_campaign(folder)
     sheet = campaign.sheets["外出招商"]
     (table,) = [t for t in read_xlsx(folder / R, R) if t.title == "外出招商"]
+    assert table.as_read
+    converted = table.converted()
     out = []
     for parse in (_parse_by_value, _parse_by_cell):
         ctx = Context(month=month_bounds(month), month_label=month_zh(month), resolve_unit=campaign.roster.resolve)
-        columns = _map_header(table, sheet, ctx)
-        args = (table, sheet, columns, table.rows[1:], ctx) if parse is _parse_by_value else (table, sheet, columns, ctx)
-        records = parse(*args)
+        columns = _map_header(table, converted.rows[0], sheet, ctx)
+        keys = []
+        if parse is _parse_by_value:
+            records = parse(table, sheet, columns, table.rows[1:], ctx, keys)
+            assert keys == [row_key(r) for r in records]
+        else:
+            records = parse(converted, sheet, columns, ctx)
         out.append(([(r.sheet, r.unit, r.values, r.source) for r in records], ctx.problems, ctx.warnings))
     return out
 
@@ -112,6 +121,7 @@ def test_parsing_by_value_equals_parsing_cell_by_cell(mini):
         f"{R} 外出招商 第8行 日期: 不能为空",
         f'{R} 外出招商 第8行 拜访企业数: "2.5" 应为整数',
         f'{R} 外出招商 第13行 拜访企业数: "-1" 不能为负数',
+        f"{R} 外出招商 第14行 是否主要负责人: 不能为空",
     ]
 
 
