@@ -76,6 +76,9 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+WARM_SOURCE = "---\n标题: 预热\n---\n一、预热\n\n正文文字，数字123。\n\n::: 表格\n甲|乙\n1|2\n:::\n"
+
+
 def warm() -> None:
     """Load what every document needs once per process: fonts and their widths,
     the parsed stylesheets, the DOCX metrics, WeasyPrint's first layout."""
@@ -90,6 +93,12 @@ def warm() -> None:
     for role in fonts.roles():
         role_widths(role)
     metrics()
+    # Pango loads each font on the first layout that uses it: a small notice in
+    # every role (title, heading, body, table, page number) pays for that here.
+    from gongwen.notice.source import notice_from_source
+    from gongwen.render import typeset
+
+    typeset(notice_from_source(WARM_SOURCE, None, "预热"))
     _trim(collect=True)  # reading the fonts leaves ~100 MB of cyclic garbage behind
 
 
