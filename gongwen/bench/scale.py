@@ -105,7 +105,7 @@ def _docx_part(chunk) -> list[tuple[int, int]]:
 
 
 def _both_parts(chunk) -> list[tuple[int, int]]:
-    from gongwen.documents.build import typeset_doc
+    from gongwen.documents.pool import typeset_doc  # as a build's workers: without the campaign modules
 
     out = []
     for doc in chunk:
