@@ -82,13 +82,22 @@ def _enum_keys(col: S.Column) -> dict[str, str]:
     return keys
 
 
-@lru_cache(maxsize=None)
+_WANTED: dict[int, tuple[S.Sheet, dict[str, S.Column]]] = {}
+
+
 def _wanted(sheet: S.Sheet) -> dict[str, S.Column]:
-    """header_key of every name and alias -> its column (a later column wins a shared key)."""
+    """header_key of every name and alias -> its column (a later column wins a
+    shared key), made once per sheet definition."""
+    hit = _WANTED.get(id(sheet))
+    if hit is not None and hit[0] is sheet:
+        return hit[1]
     wanted = {}
     for col in sheet.columns:
         for name in (col.name,) + col.aliases:
             wanted[S.header_key(name)] = col
+    if len(_WANTED) >= 256:
+        _WANTED.clear()
+    _WANTED[id(sheet)] = (sheet, wanted)
     return wanted
 
 
@@ -212,21 +221,28 @@ def parse_table(table: RawTable, sheet: S.Sheet, ctx: Context, keys: list | None
     return records
 
 
-def _column(col: S.Column, raws: list, as_read: bool, ctx: Context) -> list:
-    """The outcome of every cell of one column (see _outcome)."""
+def _column(col: S.Column, raws: list, as_read: bool, ctx: Context) -> tuple[list, set[int]]:
+    """The outcome of every cell of one column (see _outcome), and the rows
+    where it is a problem (unreadable, or blank where a value is required)."""
     if col.kind == S.TEXT:
         # Text is mostly distinct (project and company names): no lookup; a str
         # is blank when it strips to nothing, and shown() is that strip.
         if as_read:
-            return [(None if raw in NA_TEXT else raw.strip() or None) if type(raw) is str
-                    else _outcome(col, cell(raw), ctx) for raw in raws]
-        return [(raw.strip() or None) if type(raw) is str else _outcome(col, raw, ctx) for raw in raws]
+            out = [(None if raw in NA_TEXT else raw.strip() or None) if type(raw) is str
+                   else _outcome(col, cell(raw), ctx) for raw in raws]
+        else:
+            out = [(raw.strip() or None) if type(raw) is str else _outcome(col, raw, ctx) for raw in raws]
+        # text is never unreadable
+        return out, ({k for k, v in enumerate(out) if v is None} if col.required and None in out else set())
     known = ctx.columns.get((id(col), as_read))
     if known is None:
         known = ctx.columns[(id(col), as_read)] = {}
-    for raw in set(raws).difference(known):
+    distinct = set(raws)
+    for raw in distinct.difference(known):
         known[raw] = _outcome(col, cell(raw) if as_read else raw, ctx)
-    return list(map(known.__getitem__, raws))
+    bad = {raw for raw in distinct if type(known[raw]) is _Bad or (known[raw] is None and col.required)}
+    out = list(map(known.__getitem__, raws))
+    return out, ({k for k, raw in enumerate(raws) if raw in bad} if bad else set())
 
 
 def _texts(col: S.Column, values: list) -> list[str]:
@@ -249,11 +265,8 @@ def _parse_by_value(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column
     trouble: set[int] = set()  # rows with a blank required cell or an unreadable one
     for i, col in items:
         raws = list(map(itemgetter(i), body)) if i < shortest else [row[i] if i < len(row) else None for row in body]
-        out = _column(col, raws, table.as_read, ctx)
-        if col.required and None in out:
-            trouble.update(k for k, v in enumerate(out) if v is None)
-        if _Bad in set(map(type, out)):
-            trouble.update(k for k, v in enumerate(out) if type(v) is _Bad)
+        out, flagged = _column(col, raws, table.as_read, ctx)
+        trouble |= flagged
         outcomes.append(out)
     if not outcomes:
         return []
