@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import re
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from gongwen.campaign import sheets as S
 from gongwen.campaign import values as V
 from gongwen.campaign.folder import REPORTS_DIR, Campaign
 from gongwen.campaign.tables import Context, Record, parse_table, row_key
-from gongwen.campaign.workbook import Unreadable, read_csv, read_xlsx
+from gongwen.campaign.workbook import Unreadable, read_csv, read_many
 from gongwen.errors import UserError
 
 MONTH_NAME = re.compile(r"^(\d{4})-(\d{2})$")
@@ -114,7 +114,13 @@ def _csv_sheet(campaign: Campaign, path: Path) -> S.Sheet | None:
     return None
 
 
-def read_month(campaign: Campaign, month: str, files: list[Path], problems: list[str]) -> MonthData:
+def read_month(campaign: Campaign, month: str, files: list[Path], problems: list[str],
+               jobs: int | None = None) -> MonthData:
+    with closing(read_many([(p, campaign.rel(p)) for p in files if p.suffix.lower() != ".csv"], jobs)) as workbooks:
+        return _read_month(campaign, month, files, problems, workbooks)
+
+
+def _read_month(campaign: Campaign, month: str, files: list[Path], problems: list[str], workbooks) -> MonthData:
     ctx = Context(
         month=V.month_bounds(month),
         month_label=V.month_zh(month),
@@ -134,7 +140,9 @@ def read_month(campaign: Campaign, month: str, files: list[Path], problems: list
                     continue
                 tables = [(read_csv(path, shown, sheet.name), sheet)]
             else:
-                raw = read_xlsx(path, shown)
+                raw = next(workbooks)  # read_xlsx(path, shown), maybe read ahead by a reader process
+                if isinstance(raw, Unreadable):
+                    raise raw
                 tables = []
                 for t in raw:
                     sheet = campaign.sheets.match(t.title)
@@ -182,9 +190,10 @@ def _drop_duplicates(rows: list[Record], warnings: list[str], keys: list[tuple] 
     return kept
 
 
-def intake(campaign: Campaign, months: list[str] | None = None) -> dict[str, MonthData]:
+def intake(campaign: Campaign, months: list[str] | None = None, jobs: int | None = None) -> dict[str, MonthData]:
     """Every month that has reports (or just `months`), validated; any problem anywhere
-    raises one UserError listing all of them."""
+    raises one UserError listing all of them. `jobs`: processes reading workbooks
+    (default: the CPUs this process may use; 1: all read in this process)."""
     problems: list[str] = []
     warnings: list[str] = []
     sources = month_sources(campaign, problems, warnings)
@@ -193,7 +202,7 @@ def intake(campaign: Campaign, months: list[str] | None = None) -> dict[str, Mon
         for month, files in sources.items():
             if months is not None and month not in months:
                 continue
-            data[month] = read_month(campaign, month, files, problems)
+            data[month] = read_month(campaign, month, files, problems, jobs)
     if problems:
         raise UserError(f"报表有 {len(problems)} 处问题，未生成任何文件：", problems)
     if data:

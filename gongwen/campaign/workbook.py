@@ -8,15 +8,18 @@ import datetime as dt
 import html
 import io
 import math
+import os
+import pickle
 import re
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
-import pandas as pd
-from openpyxl.utils import get_column_letter
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 # Limits well above any month's report, so a hostile or broken file fails fast
@@ -162,12 +165,21 @@ def _sheet_title(zf: zipfile.ZipFile, part: str) -> str:
         return part
 
 
+def _column_letter(n: int) -> str:
+    """1 -> A, 27 -> AA (as openpyxl's get_column_letter)."""
+    letters = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def _merged_header(sheet) -> list[str]:
     """Merged ranges touching row 1, written as Excel does (A1:B1)."""
     out = []
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
         if r0 == 0:
-            out.append(f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}")
+            out.append(f"{_column_letter(c0 + 1)}{r0 + 1}:{_column_letter(c1 + 1)}{r1 + 1}")
     return out
 
 
@@ -227,6 +239,8 @@ def read_xlsx(path: Path, shown: str) -> list[RawTable]:
 
 
 def read_csv(path: Path, shown: str, title: str) -> RawTable:
+    import pandas as pd
+
     for enc in ("utf-8-sig", "gb18030"):
         try:
             df = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding=enc, skip_blank_lines=False)
@@ -241,3 +255,112 @@ def read_csv(path: Path, shown: str, title: str) -> RawTable:
         raise Unreadable("编码无法识别，请以 UTF-8 或 GBK 编码保存 CSV")
     rows = [[None if v == "" else v for v in r] for r in df.itertuples(index=False, name=None)]
     return RawTable(shown, title, rows)
+
+
+# ------------------------------------------------------------ reader processes
+#
+# Reading is most of intake (calamine, the row limit, the cells) and needs
+# nothing but this module: many workbooks are read by reader processes that
+# load this file alone (not the package and its pandas), a fresh interpreter
+# each (no fork of a process that may hold threads), while this process goes
+# on parsing what they have read. Results come back in the workbooks' order;
+# anything a reader cannot answer cleanly is read again here, so messages and
+# errors are exactly those of reading here.
+
+MIN_PER_READER = 24  # workbooks: fewer are read here (a reader takes ~0.1 s to start)
+MAX_READERS = 4
+CHUNK = 8  # workbooks handed to a reader at a time, readers taking turns
+_BOOT = (
+    "import importlib.util, pickle, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"  # Ctrl-C is for the caller, which ends its readers
+    "sys.path[:] = pickle.load(sys.stdin.buffer)\n"
+    "spec = importlib.util.spec_from_file_location('gongwen_reader', sys.argv[1])\n"
+    "mod = sys.modules['gongwen_reader'] = importlib.util.module_from_spec(spec)\n"
+    "spec.loader.exec_module(mod)\n"
+    "mod._serve(sys.stdin.buffer, sys.stdout.buffer)\n"
+)
+
+
+def reader_count(workbooks: int, jobs: int | None = None) -> int:
+    """How many reader processes to use for `workbooks` (0: read here)."""
+    if jobs is None:
+        try:
+            jobs = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            jobs = os.cpu_count() or 1
+    if jobs < 2 or getattr(sys, "frozen", False) or not sys.executable:
+        return 0  # (a frozen application's executable is not a Python to run -c with)
+    return min(jobs, MAX_READERS, workbooks // MIN_PER_READER)
+
+
+def _serve(inp, out) -> None:
+    """A reader process: read the workbooks it is handed, in order, answering each."""
+    jobs = pickle.load(inp)
+    for path, shown in jobs:
+        try:
+            tables = read_xlsx(Path(path), shown)
+            answer = ("ok", [(t.title, t.rows, t.merged_header) for t in tables])
+        except Unreadable as exc:
+            answer = ("unreadable", str(exc))
+        except Exception:  # read again by the caller, to raise there as reading there would
+            answer = ("again", None)
+        try:
+            pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()
+        except OSError:  # the caller has gone
+            return
+
+
+def read_many(items: list[tuple[Path, str]], jobs: int | None = None) -> Iterator[list[RawTable] | Unreadable]:
+    """read_xlsx of each (path, shown), in order: the tables, or the
+    Unreadable it raised (returned, not raised). With `jobs` > 1 (default:
+    the CPUs this process may use) and enough workbooks, reader processes
+    read ahead while the caller works on what was read."""
+    readers = reader_count(len(items), jobs)
+    procs: list[subprocess.Popen] = []
+    try:
+        if readers:
+            chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+            for r in range(readers):
+                try:
+                    proc = subprocess.Popen([sys.executable, "-c", _BOOT, __file__], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE)
+                except OSError:
+                    break
+                procs.append(proc)
+            for r, proc in enumerate(procs):
+                mine = [(str(p), shown) for chunk in chunks[r::len(procs)] for p, shown in chunk]
+                try:
+                    pickle.dump(sys.path, proc.stdin)
+                    pickle.dump(mine, proc.stdin)
+                    proc.stdin.close()
+                except OSError:
+                    pass  # a reader that died: its workbooks are read here
+        dead: set[int] = set()
+        for i, (path, shown) in enumerate(items):
+            answer = None
+            r = (i // CHUNK) % len(procs) if procs else None
+            if r is not None and r not in dead:
+                try:
+                    answer = pickle.load(procs[r].stdout)
+                except Exception:  # the reader died: this and the rest of its share are read here
+                    dead.add(r)
+            if answer is not None and answer[0] == "ok":
+                yield [RawTable(shown, title, rows, merged, as_read=True) for title, rows, merged in answer[1]]
+            elif answer is not None and answer[0] == "unreadable":
+                yield Unreadable(answer[1])
+            else:
+                try:
+                    yield read_xlsx(path, shown)
+                except Unreadable as exc:
+                    yield exc
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            for pipe in (proc.stdin, proc.stdout):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
+            proc.wait()

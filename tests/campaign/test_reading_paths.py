@@ -146,3 +146,71 @@ def test_the_cycle_collector_is_restored(mini):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _folder_of_workbooks(mini, bad: bool):
+    """reports/2023-06/: a workbook per unit and sheet kind, a CSV among them,
+    and (bad) a broken workbook and rows with problems."""
+    from campaign_helpers import ROSTER, report, start, trip
+
+    month = mini / "reports" / "2023-06"
+    for n, (unit, *_rest) in enumerate(ROSTER):
+        write_xlsx(month / f"{unit}-外出.xlsx", {"外出招商": [trip(unit, day=d) for d in (2, 9, 9, 16)]})
+        write_xlsx(month / f"{unit}-签约.xlsx", {"签约项目": [sign(unit, n + 1), sign(unit, "1.5", day=12)],
+                                                "开工项目": [start(unit, amount=n + 2)]})
+    (month / "乙镇-信息报送.csv").write_text("单位,报送日期\n乙镇,2023-06-03\n乙镇,2023/6/4\n", encoding="utf-8")
+    if bad:
+        (month / "旧格式.xls").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504)
+        write_xlsx(month / "县乙局-信息报送.xlsx", {"信息报送": [["县乙局", "2023-06-31"], report("县乙局", 4)]})
+
+
+def _intake_both_ways(mini, monkeypatch):
+    import subprocess
+
+    import gongwen.campaign.workbook as W
+
+    monkeypatch.setattr(W, "MIN_PER_READER", 2)
+    monkeypatch.setattr(W, "CHUNK", 2)
+    started = []
+    popen = subprocess.Popen
+    monkeypatch.setattr(W.subprocess, "Popen", lambda *a, **k: started.append(1) or popen(*a, **k))
+    out = []
+    for jobs in (1, 2):
+        campaign = load_campaign(mini)
+        try:
+            data = intake(campaign, jobs=jobs)["2023-06"]
+            out.append({name: [(r.unit, r.values, r.source) for r in rows] for name, rows in data.records.items()}
+                       | {"warnings": data.warnings})
+        except UserError as exc:
+            out.append(exc.problems)
+    return out, len(started)
+
+
+def test_reader_processes_give_what_reading_here_gives(mini, monkeypatch):
+    _folder_of_workbooks(mini, bad=False)
+    (here, readers), started = _intake_both_ways(mini, monkeypatch)
+    assert started == 2  # jobs=2: two readers for 13 workbooks
+    assert readers == here
+    assert len(here["外出招商"]) == 18 and len(here["签约项目"]) == 12 and len(here["信息报送"]) == 2
+    assert [w for w in here["warnings"] if "完全相同" in w][:1] == [
+        "reports/2023-06/乙小分队-外出.xlsx 外出招商 第4行: 与第3行完全相同，按一条计"]
+
+
+def test_reader_processes_report_the_same_problems(mini, monkeypatch):
+    _folder_of_workbooks(mini, bad=True)
+    (here, readers), started = _intake_both_ways(mini, monkeypatch)
+    assert started == 2
+    assert readers == here == [
+        "reports/2023-06/县乙局-信息报送.xlsx 信息报送 第2行 报送日期: \"2023-06-31\" 不是有效日期",
+        "reports/2023-06/旧格式.xls: 是旧版 .xls 格式，无法读取；"
+        "请在 Excel 中打开，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码），再另存为 .xlsx 格式",
+    ]
+
+
+def test_readers_that_die_leave_the_reading_here(mini, monkeypatch):
+    import gongwen.campaign.workbook as W
+
+    _folder_of_workbooks(mini, bad=False)
+    monkeypatch.setattr(W, "_BOOT", "import sys\nsys.stdin.buffer.read(1)\n")  # gone before answering
+    (here, readers), started = _intake_both_ways(mini, monkeypatch)
+    assert started == 2 and readers == here and len(here["签约项目"]) == 12
