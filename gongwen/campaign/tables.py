@@ -55,6 +55,7 @@ class Context:
     units_seen: dict[str, tuple[str | None, str]] = field(default_factory=dict, repr=False)  # resolve_unit's answers
     parsed: dict[tuple, tuple[bool, object]] = field(default_factory=dict, repr=False)  # cells already parsed
     columns: dict[tuple, dict] = field(default_factory=dict, repr=False)  # (id(column), as_read) -> {cell: _outcome}
+    date_texts: dict = field(default_factory=dict, repr=False)  # date (or None) -> str() of it
 
 
 _NEVER_BLANK = (int, bool, Decimal, dt.datetime, dt.date)
@@ -245,10 +246,12 @@ def _column(col: S.Column, raws: list, as_read: bool, ctx: Context) -> tuple[lis
     return out, ({k for k, raw in enumerate(raws) if raw in bad} if bad else set())
 
 
-def _texts(col: S.Column, values: list) -> list[str]:
-    """str() of every value of a column, for row_key (a date's once per date)."""
+def _texts(col: S.Column, values: list, ctx: Context) -> list[str]:
+    """str() of every value of a column, for row_key (a date's once per month)."""
     if col.kind == S.DATE:
-        text = {v: str(v) for v in set(values)}  # dates and None: equal ones print alike
+        text = ctx.date_texts  # dates and None: equal ones print alike
+        for v in set(values).difference(text):
+            text[v] = str(v)
         return list(map(text.__getitem__, values))
     return list(map(str, values))
 
@@ -290,7 +293,7 @@ def _parse_by_value(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column
     records = list(map(Record, repeat(sheet.name), units, values, sources))
     if keys is not None:  # row_key of each record, column by column
         order = sorted(range(len(names)), key=names.__getitem__)
-        texts = [_texts(items[p][1], outcomes[p]) for p in order]
+        texts = [_texts(items[p][1], outcomes[p], ctx) for p in order]
         keys.extend(zip(repeat(tuple(names[p] for p in order)), zip(*texts)))
     return records
 
