@@ -192,8 +192,9 @@ def _drop_duplicates(rows: list[Record], warnings: list[str], keys: list[tuple] 
 
 def intake(campaign: Campaign, months: list[str] | None = None, jobs: int | None = None) -> dict[str, MonthData]:
     """Every month that has reports (or just `months`), validated; any problem anywhere
-    raises one UserError listing all of them. `jobs`: processes reading workbooks
-    (default: the CPUs this process may use; 1: all read in this process)."""
+    raises one UserError listing all of them. `jobs`: processes at work (default:
+    the CPUs this process may use): this one parses, the others read workbooks
+    ahead when a month has many (workbook.read_many); 1 reads all here."""
     problems: list[str] = []
     warnings: list[str] = []
     sources = month_sources(campaign, problems, warnings)

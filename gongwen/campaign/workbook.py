@@ -282,7 +282,9 @@ _BOOT = (
 
 
 def reader_count(workbooks: int, jobs: int | None = None) -> int:
-    """How many reader processes to use for `workbooks` (0: read here)."""
+    """How many reader processes to use for `workbooks` (0: read here): one
+    fewer than the `jobs` processes (default: the CPUs this process may use),
+    this process being the one that parses."""
     if jobs is None:
         try:
             jobs = len(os.sched_getaffinity(0))
@@ -290,7 +292,7 @@ def reader_count(workbooks: int, jobs: int | None = None) -> int:
             jobs = os.cpu_count() or 1
     if jobs < 2 or getattr(sys, "frozen", False) or not sys.executable:
         return 0  # (a frozen application's executable is not a Python to run -c with)
-    return min(jobs, MAX_READERS, workbooks // MIN_PER_READER)
+    return min(jobs - 1, MAX_READERS, workbooks // MIN_PER_READER)
 
 
 def _serve(inp, out) -> None:
@@ -315,7 +317,7 @@ def read_many(items: list[tuple[Path, str]], jobs: int | None = None) -> Iterato
     """read_xlsx of each (path, shown), in order: the tables, or the
     Unreadable it raised (returned, not raised). With `jobs` > 1 (default:
     the CPUs this process may use) and enough workbooks, reader processes
-    read ahead while the caller works on what was read."""
+    (see reader_count) read ahead while the caller works on what was read."""
     readers = reader_count(len(items), jobs)
     procs: list[subprocess.Popen] = []
     try:

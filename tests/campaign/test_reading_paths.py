@@ -175,7 +175,7 @@ def _intake_both_ways(mini, monkeypatch):
     popen = subprocess.Popen
     monkeypatch.setattr(W.subprocess, "Popen", lambda *a, **k: started.append(1) or popen(*a, **k))
     out = []
-    for jobs in (1, 2):
+    for jobs in (1, 3):  # 3: two reader processes and this one
         campaign = load_campaign(mini)
         try:
             data = intake(campaign, jobs=jobs)["2023-06"]
@@ -189,7 +189,7 @@ def _intake_both_ways(mini, monkeypatch):
 def test_reader_processes_give_what_reading_here_gives(mini, monkeypatch):
     _folder_of_workbooks(mini, bad=False)
     (here, readers), started = _intake_both_ways(mini, monkeypatch)
-    assert started == 2  # jobs=2: two readers for 13 workbooks
+    assert started == 2  # two readers for 13 workbooks
     assert readers == here
     assert len(here["外出招商"]) == 18 and len(here["签约项目"]) == 12 and len(here["信息报送"]) == 2
     assert [w for w in here["warnings"] if "完全相同" in w][:1] == [
