@@ -192,9 +192,10 @@ _BY_VALUE = frozenset({str, int, float, type(None), dt.datetime, dt.date, dt.tim
 
 
 def row_key(rec: Record) -> tuple:
-    """What two rows must share to be the same row: every column, compared as text."""
+    """What two rows must share to be the same row: every column, compared as
+    text. (column names in order, then the text of each column's value)"""
     names = sorted(rec.values)
-    return tuple(names), tuple(str(rec.values[n]) for n in names)
+    return (tuple(names), *(str(rec.values[n]) for n in names))
 
 
 def parse_table(table: RawTable, sheet: S.Sheet, ctx: Context, keys: list | None = None) -> list[Record]:
@@ -294,7 +295,7 @@ def _parse_by_value(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column
     if keys is not None:  # row_key of each record, column by column
         order = sorted(range(len(names)), key=names.__getitem__)
         texts = [_texts(items[p][1], outcomes[p], ctx) for p in order]
-        keys.extend(zip(repeat(tuple(names[p] for p in order)), zip(*texts)))
+        keys.extend(zip(repeat(tuple(names[p] for p in order)), *texts))
     return records
 
 
