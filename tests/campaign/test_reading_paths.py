@@ -214,3 +214,36 @@ def test_readers_that_die_leave_the_reading_here(mini, monkeypatch):
     monkeypatch.setattr(W, "_BOOT", "import sys\nsys.stdin.buffer.read(1)\n")  # gone before answering
     (here, readers), started = _intake_both_ways(mini, monkeypatch)
     assert started == 2 and readers == here and len(here["签约项目"]) == 12
+
+
+def test_compiled_filters_select_what_holds_selects(mini):
+    from decimal import Decimal
+
+    from gongwen.campaign.config import Condition
+    from gongwen.campaign.filters import holds, select
+
+    rows = [sign("甲镇", a, etype=e, kind=k, day=d, name=f"p{i}") for i, (a, e, k, d) in enumerate([
+        (1, "上市公司", "实质性签约", 3), ("0.5", "其他", "意向性签约", 15), ("1.0", "世界500强", "实质性签约", 28),
+        (2.25, "头部企业", "合同文本送签", 1), (0, "其他", "实质性签约", 30), ("3", "上市公司", "意向性签约", 10)])]
+    write_xlsx(mini / R, {"签约项目": rows})
+    campaign = load_campaign(mini)
+    records = intake(campaign)["2023-06"].rows("签约项目")
+    assert len(records) == 6 and records[2]["投资额（亿元）"] == Decimal("1.0")
+    amount = "投资额（亿元）"
+    conditions = [
+        Condition(column="签约类型", equals="实质性签约"),
+        Condition(column="企业类型", **{"in": ["上市公司", "世界500强"]}),
+        Condition(column="企业类型", not_in=["其他"]),
+        Condition(column=amount, min=Decimal(1)),
+        Condition(column=amount, max=Decimal("1.0")),
+        Condition(column=amount, below=Decimal("2.25")),
+        Condition(column="签约日期", day_from=10, day_to=28),
+        Condition(column=amount, min=Decimal("0.5"), max=Decimal(2)),
+    ]
+    chosen = []
+    for where in [[c] for c in conditions[:7]] + [[conditions[0], conditions[3]], [conditions[7]], []]:
+        expected = [r for r in records if all(holds(c, r) for c in where)]
+        assert select(campaign.config, records, where) == expected
+        chosen.append([r["项目名称"] for r in expected])
+    assert chosen[3] == ["p0", "p2", "p3", "p5"] and chosen[4] == ["p0", "p1", "p2", "p4"]
+    assert chosen[7] == ["p0", "p2"] and chosen[-1] == [f"p{i}" for i in range(6)]
