@@ -197,21 +197,21 @@ class TreeSampler:
     def peak_mb(self) -> float:
         return self.peak_kb / 1024
 
+    def _largest_by_role(self, kb_of: Callable[[Proc], int]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for p in self.procs.values():
+            out[p.role] = max(out.get(p.role, 0.0), kb_of(p) / 1024)
+        return out
+
     @property
     def peaks_by_role(self) -> dict[str, float]:
         """Role -> the largest sampled peak (MiB) of any one process in that role."""
-        out: dict[str, float] = {}
-        for p in self.procs.values():
-            out[p.role] = max(out.get(p.role, 0.0), p.peak_kb / 1024)
-        return out
+        return self._largest_by_role(lambda p: p.peak_kb)
 
     @property
     def hwm_by_role(self) -> dict[str, float]:
         """Role -> the largest kernel-recorded peak RSS (MiB) of one process in that role."""
-        out: dict[str, float] = {}
-        for p in self.procs.values():
-            out[p.role] = max(out.get(p.role, 0.0), p.hwm_kb / 1024)
-        return out
+        return self._largest_by_role(lambda p: p.hwm_kb)
 
     def report(self) -> dict:
         """The figures as plain data (for a benchmark's JSON)."""

@@ -192,15 +192,13 @@ def whole_build(folder: Path, out: Path, jobs: int) -> dict:
     pages = sum(_pages(p.read_bytes()) for p in pdfs)
     pdf_bytes = sum(p.stat().st_size for p in pdfs)
     docx = sorted(out.rglob("*.docx"))
-    hwm = {}
-    for p in mem.procs.values():
-        hwm[p.role] = max(hwm.get(p.role, 0), p.hwm_kb)
+    hwm = mem.hwm_by_role
     return {"s": round(s, 2), "pdfs": len(pdfs), "docx": len(docx), "pages": pages,
             "docs_per_s": round(len(pdfs) / s, 1), "pages_per_s": round(pages / s, 1),
             "pdf_bytes_per_page": pdf_bytes // max(pages, 1),
             "peak_mb": round(mem.peak_mb), "peak_measure": mem.measure,
             "peak_parts_mb": {k: round(v / 1024) for k, v in sorted(mem.peak_parts.items())},
-            "main_hwm_mb": round(hwm.get("main", 0) / 1024), "worker_hwm_mb": round(hwm.get("worker", 0) / 1024)}
+            "main_hwm_mb": round(hwm.get("main", 0)), "worker_hwm_mb": round(hwm.get("worker", 0))}
 
 
 LO_BATCH = 200  # files per soffice call: one call with more stops after 247 files (LibreOffice 7.4, returns 0)
