@@ -122,3 +122,27 @@ def test_gone_process_counts_nothing():
     assert usage_kb(proc.pid) is None
     s = TreeSampler(proc.pid)
     assert s.sample() == 0 and s.peak_kb == 0
+
+
+def test_a_process_vanishing_while_listed_does_not_stop_the_sampler(monkeypatch):
+    """A child that exits while its tasks are being listed (the compiler ctypes runs
+    to find a library lives milliseconds) makes the listing fail: the sampler goes
+    on and still sees this process."""
+    from pathlib import Path
+
+    real_glob = Path.glob
+
+    def vanishing(self, pattern):
+        if pattern == "*/children" and self.parent.name != str(os.getpid()):
+            raise FileNotFoundError(self)
+        return real_glob(self, pattern)
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        monkeypatch.setattr(Path, "glob", vanishing)
+        assert children(child.pid) == []
+        s = TreeSampler(os.getpid())
+        assert s.sample() > 0 and os.getpid() in s.procs
+    finally:
+        child.kill()
+        child.wait()

@@ -47,7 +47,10 @@ def children(pid: int) -> list[int]:
     """Direct children of `pid`: from /proc/<pid>/task/*/children where the
     kernel has it, else by scanning every /proc/<n>/stat for its parent."""
     tasks = PROC / str(pid) / "task"
-    listed = list(tasks.glob("*/children")) if tasks.is_dir() else []
+    try:  # a short-lived child (a compiler ctypes runs) can vanish while its tasks are listed
+        listed = list(tasks.glob("*/children")) if tasks.is_dir() else []
+    except OSError:
+        return []
     if not listed:
         return children_by_scan(pid)
     kids: set[int] = set()
