@@ -100,16 +100,10 @@ def css_bold(role: str) -> bool:
     return bool(chain and chain[0].bold)
 
 
-@lru_cache(maxsize=None)
-def _cmap(file: str, index: int) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(file, fontNumber=index, lazy=True)
-    return frozenset(font.getBestCmap() or {})
-
-
 def covers(font: InstalledFont, char: str) -> bool:
-    return ord(char) in _cmap(font.file, font.index)
+    from gongwen.notice import harfbuzz
+
+    return harfbuzz.face(font.file, font.index).glyph(char) is not None
 
 
 def coverage_report(role: str, text: str) -> tuple[InstalledFont | None, dict[str, str | None]]:

@@ -5,32 +5,24 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from gongwen.notice import fonts
+from gongwen.notice import fonts, harfbuzz
 
 FULL_WIDTH = 1.0
 
 
 class FontWidths:
-    """Advance widths (in em) of one installed font, read lazily with fontTools."""
+    """Advance widths (in em) of one installed font, asked of HarfBuzz as needed."""
 
     def __init__(self, font: fonts.InstalledFont):
-        from fontTools.ttLib import TTFont
-
-        tt = TTFont(font.file, fontNumber=font.index, lazy=True)
-        self.cmap = tt.getBestCmap() or {}
-        self.upem = tt["head"].unitsPerEm
-        self.hmtx = tt["hmtx"]
-        self.cache: dict[str, float] = {}
+        self.face = harfbuzz.face(font.file, font.index)
+        self.cache: dict[str, float | None] = {}
 
     def width(self, ch: str) -> float | None:
-        w = self.cache.get(ch)
-        if w is None:
-            glyph = self.cmap.get(ord(ch))
-            if glyph is None:
-                return None
-            w = self.hmtx[glyph][0] / self.upem
-            self.cache[ch] = w
-        return w
+        try:
+            return self.cache[ch]
+        except KeyError:
+            w = self.cache[ch] = self.face.advance_em(ch)
+            return w
 
 
 @lru_cache(maxsize=None)

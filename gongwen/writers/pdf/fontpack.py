@@ -36,47 +36,16 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Name
 
+from gongwen.errors import UserError
+from gongwen.notice import harfbuzz
 from gongwen.writers.pdf.wpfonts import PRESUBSET, program_key
 
 __all__ = ["compact_fonts"]
 
 # ---------------------------------------------------------------------------
-# HarfBuzz (libharfbuzz-subset) through cffi: the subset plan API gives the
-# old -> new glyph mapping of the subset it builds.
+# HarfBuzz's subset plan API (gongwen/notice/harfbuzz.py) gives the old -> new
+# glyph mapping of the subset it builds.
 
-_CDEF = """
-typedef struct hb_blob_t hb_blob_t;
-typedef struct hb_face_t hb_face_t;
-typedef struct hb_set_t hb_set_t;
-typedef struct hb_map_t hb_map_t;
-typedef struct hb_subset_input_t hb_subset_input_t;
-typedef struct hb_subset_plan_t hb_subset_plan_t;
-typedef uint32_t hb_codepoint_t;
-typedef uint32_t hb_tag_t;
-hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data, void *destroy);
-void hb_blob_destroy(hb_blob_t *blob);
-const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
-hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
-void hb_face_destroy(hb_face_t *face);
-hb_blob_t *hb_face_reference_blob(hb_face_t *face);
-hb_blob_t *hb_face_reference_table(const hb_face_t *face, hb_tag_t tag);
-void hb_set_add_sorted_array(hb_set_t *set, const hb_codepoint_t *sorted_codepoints, unsigned int num_codepoints);
-void hb_set_add(hb_set_t *set, hb_codepoint_t codepoint);
-hb_codepoint_t hb_map_get(const hb_map_t *map, hb_codepoint_t key);
-unsigned int hb_map_get_population(const hb_map_t *map);
-hb_subset_input_t *hb_subset_input_create_or_fail(void);
-void hb_subset_input_destroy(hb_subset_input_t *input);
-hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
-hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
-void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
-hb_subset_plan_t *hb_subset_plan_create_or_fail(hb_face_t *face, const hb_subset_input_t *input);
-void hb_subset_plan_destroy(hb_subset_plan_t *plan);
-hb_face_t *hb_subset_plan_execute_or_fail(hb_subset_plan_t *plan);
-const hb_map_t *hb_subset_plan_old_to_new_glyph_mapping(const hb_subset_plan_t *plan);
-"""
-_HB_NAMES = ("libharfbuzz.so.0", "harfbuzz", "libharfbuzz-0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
-_HB_SUBSET_NAMES = ("libharfbuzz-subset.so.0", "harfbuzz-subset", "libharfbuzz-subset-0",
-                    "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll")
 _MEMORY_MODE_READONLY = 1
 _SETS_DROP_TABLE_TAG = 3
 _FLAG_NO_HINTING = 0x1
@@ -85,43 +54,17 @@ _FLAG_PASSTHROUGH_UNRECOGNIZED = 0x20
 _FLAG_NOTDEF_OUTLINE = 0x40
 _MAP_INVALID = 0xFFFFFFFF
 
-_hb = None  # (ffi, harfbuzz, harfbuzz_subset), False when unavailable
-
 
 def _harfbuzz():
-    global _hb
-    if _hb is None:
-        _hb = False
-        try:
-            import cffi
-
-            ffi = cffi.FFI()
-            ffi.cdef(_CDEF)
-            libs = []
-            for names in (_HB_NAMES, _HB_SUBSET_NAMES):
-                for name in names:
-                    try:
-                        libs.append(ffi.dlopen(name))
-                        break
-                    except OSError:
-                        continue
-            if len(libs) == 2:
-                core, sub = libs
-                sub.hb_subset_plan_old_to_new_glyph_mapping  # older HarfBuzz: no plan API
-                _hb = (ffi, core, sub)
-        except (ImportError, AttributeError):  # pragma: no cover - depends on the machine
-            _hb = False
-    return _hb or None
+    """(ffi, libharfbuzz, libharfbuzz-subset), None where subsetting is unavailable."""
+    try:
+        return harfbuzz.subset_lib()
+    except UserError:  # pragma: no cover - no HarfBuzz at all
+        return None
 
 
 def _tag(name: bytes) -> int:
     return int.from_bytes(name, "big")
-
-
-def _blob_bytes(ffi, core, blob) -> bytes:
-    length = ffi.new("unsigned int *")
-    data = core.hb_blob_get_data(blob, length)
-    return bytes(ffi.buffer(data, length[0])) if length[0] else b""
 
 
 def _hb_subset(program: bytes, gids: list[int], only_cff: bool) -> tuple[bytes, dict[int, int]]:
@@ -184,7 +127,7 @@ def _subset_face(hb, face, gids: list[int], flags: int, drop: list[bytes] | tupl
         if out == ffi.NULL:
             raise _Unsupported("harfbuzz subset")
         result = core.hb_face_reference_table(out, _tag(table)) if table else core.hb_face_reference_blob(out)
-        data = _blob_bytes(ffi, core, result)
+        data = harfbuzz.blob_bytes(result)
     finally:
         if result != ffi.NULL:
             core.hb_blob_destroy(result)
