@@ -52,6 +52,32 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
     列榜，生成各月及活动结束的得分明细和全部公文（DOCX 和 PDF），最后写 manifest.json。
 
     任何一处报表有误都会全部列出并停止，不写任何文件，之前生成的文件保持不变。"""
+    from contextlib import nullcontext
+
+    from gongwen.documents import pool
+
+    jobs = pool.default_jobs() if jobs is None else max(1, jobs)
+    # the typesetting processes load fonts and stylesheets while the reports are read
+    with pool.Typesetters(jobs) if jobs > 1 else nullcontext() as workers:
+        camp, docs, rendered, assigned, c, typeset = _read_and_typeset(campaign, out, reissue, register_file,
+                                                                      jobs, workers)
+    if embed_sources:
+        _embed_sources(camp, docs, rendered, out)
+    with console.status("写出文件……"):
+        written = _write_registered(rendered, out, assigned)
+    missing = [m for m in camp.months if m not in c.scores]
+    for m, s in c.scores.items():
+        console.print(f"[green]✓[/green] {m}：{len(s.units)} 个单位已计分")
+    if missing:
+        console.print(f"[yellow]尚缺 {'、'.join(missing)} 的报表，暂不生成活动结束汇总（final/）[/yellow]")
+    else:
+        console.print("[green]✓[/green] 活动结束汇总（final/）已生成")
+    _targets_table(c)
+    _written_table(out, typeset, rendered)
+    console.print(f"共写出 {len(written)} 个文件到 {out}")
+
+
+def _read_and_typeset(campaign: Path, out: Path, reissue: bool, register_file: Path | None, jobs: int, workers):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from gongwen.campaign.build import compute, render
@@ -77,21 +103,8 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
         def step(doc) -> None:
             progress.update(task, advance=1, description=f"排版 {doc.rel}")
 
-        typeset = add_documents(c, out, rendered, docs, progress=step, jobs=jobs)
-    if embed_sources:
-        _embed_sources(camp, docs, rendered, out)
-    with console.status("写出文件……"):
-        written = _write_registered(rendered, out, assigned)
-    missing = [m for m in camp.months if m not in c.scores]
-    for m, s in c.scores.items():
-        console.print(f"[green]✓[/green] {m}：{len(s.units)} 个单位已计分")
-    if missing:
-        console.print(f"[yellow]尚缺 {'、'.join(missing)} 的报表，暂不生成活动结束汇总（final/）[/yellow]")
-    else:
-        console.print("[green]✓[/green] 活动结束汇总（final/）已生成")
-    _targets_table(c)
-    _written_table(out, typeset, rendered)
-    console.print(f"共写出 {len(written)} 个文件到 {out}")
+        typeset = add_documents(c, out, rendered, docs, progress=step, jobs=jobs, typesetters=workers)
+    return camp, docs, rendered, assigned, c, typeset
 
 
 def _assign_numbers(camp, docs, reissue: bool, register_file: Path | None):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gongwen.campaign import Computed
 from gongwen.campaign.build import FINAL_DIR, Rendered, month_inputs
-from gongwen.documents import annual, bulletin
+from gongwen.documents import annual, bulletin, pool
 from gongwen.documents import plan as plan_doc
 from gongwen.documents import feedback, honor, final as final_doc
 from gongwen.documents.common import Doc
@@ -47,14 +47,14 @@ def collect(c: Computed, r: Rendered) -> list[Doc]:
 
 
 def add_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc] | None = None,
-                  progress: Callable[[Doc], None] | None = None, jobs: int | None = None) -> list[tuple[Doc, int]]:
+                  progress: Callable[[Doc], None] | None = None, jobs: int | None = None,
+                  typesetters: pool.Typesetters | None = None) -> list[tuple[Doc, int]]:
     """Typeset every document into `r` (files and manifest). Returns (doc, pages).
     `jobs` processes share the typesetting (default: one per core; 1 = this
-    process only); files and manifest come out in the same order either way.
+    process only; `typesetters`: workers started earlier, see pool.Typesetters);
+    files and manifest come out in the same order either way.
     Each result is staged (large files to disk, see FileStore) as soon as it
     arrives, so finished documents waiting for their turn take no memory."""
-    from gongwen.documents import pool
-
     docs = collect(c, r) if docs is None else docs
     jobs = pool.default_jobs() if jobs is None else max(1, jobs)
     stage = getattr(r.files, "stage", None)
@@ -65,8 +65,8 @@ def add_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc] | None = 
             return result
         return stage(docx), (None if pdf is None else stage(pdf)), pages
 
-    if jobs > 1 and len(docs) > 1:
-        results = pool.typeset_all(docs, c.campaign.folder, jobs, done=progress, keep=keep)
+    if typesetters is not None or (jobs > 1 and len(docs) > 1):
+        results = pool.typeset_all(docs, c.campaign.folder, jobs, done=progress, keep=keep, typesetters=typesetters)
     else:
         results = _one_by_one(docs, c.campaign.folder, progress, keep)
     done = []
