@@ -134,3 +134,13 @@ def red_rects(page, min_width_pt: float = 100) -> list[dict]:
 
 def open_pdf(path: Path):
     return pdfplumber.open(path)
+
+
+def page_pixels(data: bytes, tmp_path: Path, name: str, dpi: int = 50) -> list[bytes]:
+    """Every page of a PDF rasterised by poppler (grey PNG), in order."""
+    import subprocess
+
+    src = tmp_path / f"{name}.pdf"
+    src.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(src), str(tmp_path / name)], check=True)
+    return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.png"))]

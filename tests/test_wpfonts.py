@@ -7,7 +7,6 @@ WeasyPrint's way instead of pairing a renumbered program with old ids."""
 from __future__ import annotations
 
 import io
-import subprocess
 
 import pdfplumber
 import pikepdf
@@ -19,6 +18,7 @@ from gongwen import ROOT
 from gongwen.notice.source import read_source
 from gongwen.writers.pdf import fontpack, pdf_bytes, wpfonts
 from gongwen.writers.pdf.render import PDF_VARIANT, layout
+from tests.pdfmeasure import page_pixels
 
 SOURCE = ROOT / "tests" / "fixtures" / "notices" / "tables.txt"
 
@@ -26,13 +26,6 @@ SOURCE = ROOT / "tests" / "fixtures" / "notices" / "tables.txt"
 def _text(data: bytes) -> list[list[tuple[str, float, float]]]:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         return [[(c["text"], round(c["x0"], 2), round(c["top"], 2)) for c in p.chars] for p in pdf.pages]
-
-
-def _pixels(data: bytes, tmp_path, name: str) -> list[bytes]:
-    src = tmp_path / f"{name}.pdf"
-    src.write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "50", "-gray", "-png", str(src), str(tmp_path / name)], check=True)
-    return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.png"))]
 
 
 def _programs(data: bytes) -> list[tuple[int, int]]:
@@ -63,7 +56,7 @@ def test_once_subset_fonts_show_what_weasyprint_shows(notice, tmp_path):
     doc, _ = layout(notice, str(SOURCE.parent))
     plain = doc.write_pdf(pdf_variant=PDF_VARIANT)  # WeasyPrint's own subsetting, not re-packed
     assert _text(fast) == _text(plain)
-    assert _pixels(fast, tmp_path, "fast") == _pixels(plain, tmp_path, "plain")
+    assert page_pixels(fast, tmp_path, "fast") == page_pixels(plain, tmp_path, "plain")
     programs = _programs(fast)
     assert programs and all(glyphs == named + 1 for glyphs, named in programs)  # the glyphs drawn and .notdef
     assert len(fast) < len(plain)
@@ -80,6 +73,6 @@ def test_written_again_when_the_repacking_gives_up(notice, tmp_path, monkeypatch
     fallback, _ = pdf_bytes(notice, base_url=str(SOURCE.parent))
     assert not wpfonts.PRESUBSET
     assert _text(fallback) == _text(fast)
-    assert _pixels(fallback, tmp_path, "fallback") == _pixels(fast, tmp_path, "fast")
+    assert page_pixels(fallback, tmp_path, "fallback") == page_pixels(fast, tmp_path, "fast")
     # WeasyPrint's programs keep the original glyph ids: many more slots than glyphs drawn.
     assert all(glyphs > named + 1 for glyphs, named in _programs(fallback))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongwen.notice.tree import Notice
-from gongwen.writers.pdf import wpfonts
+from gongwen.writers.pdf import wpborders, wpfonts
 from gongwen.writers.pdf.html import banji_pages_html, notice_html
 from gongwen.writers.pdf.style import font_config, html_document, stylesheet
 
@@ -83,6 +83,7 @@ def pdf_bytes(notice: Notice, base_url: str | None = None, **options) -> tuple[b
     doc, own = layout(notice, base_url)
     options.setdefault("pdf_variant", "pdf/a-3b" if options.get("attachments") else PDF_VARIANT)
     options.setdefault("uncompressed_pdf", True)  # finish() compresses every stream once
+    wpborders.install()  # table rules as long strokes (see wpborders.py)
     with wpfonts.presubsetting():  # fonts subset once; finish() renumbers (see wpfonts.py)
         data = finish(doc.write_pdf(**options), notice)
     if wpfonts.PRESUBSET:  # a font the re-packing could not renumber: WeasyPrint's own subsetting
