@@ -76,3 +76,25 @@ def test_written_again_when_the_repacking_gives_up(notice, tmp_path, monkeypatch
     assert page_pixels(fallback, tmp_path, "fallback") == page_pixels(fast, tmp_path, "fast")
     # WeasyPrint's programs keep the original glyph ids: many more slots than glyphs drawn.
     assert all(glyphs > named + 1 for glyphs, named in _programs(fallback))
+
+
+def test_a_font_drawing_the_same_glyphs_again_is_not_subset_again(monkeypatch):
+    from gongwen.notice.source import notice_from_source
+
+    def sheet(unit: str):
+        return notice_from_source(f"---\n标题: 6月得分反馈单\n---\n{unit}：本月得分如下。\n\n::: 表格\n维度|得分\n"
+                                  f"比签约速度|{len(unit)}\n:::\n", None, unit)
+
+    pdf_bytes(sheet("东塘镇"))
+    calls = []
+    real = fontpack.subset_face
+    monkeypatch.setattr(fontpack, "subset_face", lambda *a: calls.append(a) or real(*a))
+    second, _ = pdf_bytes(sheet("油石乡"))
+    # only the body font draws other glyphs (the unit's name); the title's and the
+    # table header's fonts, drawing the same glyphs, come from the kept subsets
+    assert len(calls) == 1
+    monkeypatch.setattr(fontpack, "subset_face", real)
+    wpfonts._subsets.clear()
+    fontpack._bare_cff.cache_clear()
+    fontpack._deflated.cache_clear()
+    assert pdf_bytes(sheet("油石乡"))[0] == second  # the same bytes as without anything kept

@@ -32,6 +32,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pikepdf
 from pikepdf import Name
@@ -321,6 +322,19 @@ def _check_cff(old: _Cff, new: _Cff, mapping: dict[int, int]) -> None:
             raise _Unsupported("CFF private dict changed")
 
 
+@lru_cache(maxsize=32)
+def _bare_cff(program: bytes) -> bytes:
+    """The CFF table of an OpenType program, with an identity charset (kept
+    for the programs the next documents embed again, see wpfonts.py)."""
+    offset, length = _sfnt_tables(program)[b"CFF "]
+    return _Cff.parse(program[offset:offset + length]).with_identity_charset()
+
+
+@lru_cache(maxsize=32)
+def _deflated(data: bytes) -> bytes:
+    return zlib.compress(data)
+
+
 def _repack(program: bytes, gids: list[int], kind: str) -> tuple[bytes, dict[int, int], str | None]:
     """(new program, old -> new glyph id, new FontFile3 /Subtype or None)."""
     mapping = PRESUBSET.get(program_key(program))
@@ -328,8 +342,7 @@ def _repack(program: bytes, gids: list[int], kind: str) -> tuple[bytes, dict[int
         if not set(gids) <= mapping.keys():
             raise _Unsupported("glyphs drawn that the subset does not have")
         if kind == "cff":
-            offset, length = _sfnt_tables(program)[b"CFF "]
-            return _Cff.parse(program[offset:offset + length]).with_identity_charset(), mapping, "/CIDFontType0C"
+            return _bare_cff(program), mapping, "/CIDFontType0C"
         return program, mapping, None
     if kind == "cff":
         tables = _sfnt_tables(program)
@@ -723,7 +736,7 @@ class _Packer:
                 owner.write(data)
         for program in done:
             stream = program.stream
-            stream.write(zlib.compress(program.data), filter=Name.FlateDecode)
+            stream.write(_deflated(program.data), filter=Name.FlateDecode)
             if program.subtype is not None:
                 stream.stream_dict.Subtype = Name(program.subtype)
             if "/Length1" in stream.stream_dict:

@@ -13,7 +13,9 @@ Two changes, installed once per process:
   the process (one FontConfiguration, style.font_config); a reference to each
   face is kept, so its address is never reused by another face.
 - A font is subset once, straight to the glyphs drawn and without retained
-  ids (HarfBuzz, as WeasyPrint itself does it). The old -> new glyph ids are
+  ids (HarfBuzz, as WeasyPrint itself does it); the last 64 subsets are kept,
+  so a font drawing the same glyphs in the next document (a title, a table
+  header, page numbers) is not subset again. The old -> new glyph ids are
   left in PRESUBSET under the hash of the new program; fontpack.compact_fonts
   renumbers the page content, /W and ToUnicode with them when it meets that
   program, instead of subsetting again. Only PDFs written inside
@@ -31,6 +33,11 @@ from contextlib import contextmanager
 
 PRESUBSET: dict[bytes, dict[int, int]] = {}  # sha1 of a program -> old -> new glyph id
 _face_bytes: dict[int, list] = {}  # face address -> [kept reference, file bytes or None]
+# (face address, glyph ids) -> (program, old -> new id, program_key): documents of
+# one kind draw their title, headings, table header and page numbers with the
+# same glyphs, so most of their fonts are subset once per batch, not per document
+_subsets: dict[tuple[int, tuple[int, ...]], tuple[bytes, dict[int, int], bytes]] = {}
+SUBSETS_KEPT = 64
 _state = {"installed": False, "enabled": False}
 
 
@@ -83,13 +90,22 @@ def install() -> None:
         plain = not (self.missing or hinting or self.png or self.svg or self.colr or "fvar" in self.tables)
         if not (_state["enabled"] and to_unicode and plain):
             return original_subset(self, to_unicode, hinting)
-        try:
-            program, mapping = fontpack.subset_face(address(self.hb_face), sorted(to_unicode))
-        except fontpack.Unsupported:
-            return original_subset(self, to_unicode, hinting)
+        face = address(self.hb_face)
+        gids = tuple(sorted(to_unicode))
+        done = _subsets.pop((face, gids), None)
+        if done is None:
+            try:
+                program, mapping = fontpack.subset_face(face, list(gids))
+            except fontpack.Unsupported:
+                return original_subset(self, to_unicode, hinting)
+            done = (program, mapping, program_key(program))
+        _subsets[face, gids] = done  # the most recent last
+        if len(_subsets) > SUBSETS_KEPT:
+            del _subsets[next(iter(_subsets))]
+        program, mapping, key = done
         if len(PRESUBSET) > 256:  # left by documents never finished: they are not coming back
             PRESUBSET.clear()
-        PRESUBSET[program_key(program)] = mapping
+        PRESUBSET[key] = mapping
         self.file_content = program
 
     wf.get_pango_font_hb_face = pango_face
