@@ -136,3 +136,29 @@ def test_same_notice_same_bytes_across_processes(tmp_path):
     with pikepdf.open(env_path) as pdf:
         when = dt.datetime.fromtimestamp(1700000000, dt.timezone(dt.timedelta(hours=8)))
         assert str(pdf.docinfo.CreationDate).startswith(f"D:{when:%Y%m%d%H%M%S}")
+
+
+def test_kept_metadata_gives_the_same_file_as_editing_it_again():
+    """Sheets of one month share their XMP packet and document information:
+    pikepdf edits it for the first, the others get what it gave (pdfa._METADATA)."""
+    import io
+
+    from gongwen.archive import pdfa
+    from gongwen.notice.source import notice_from_source
+    from gongwen.writers.pdf import pdf_bytes
+
+    def sheet(unit: str):
+        return notice_from_source(f"---\n标题: 6月得分反馈单\n发文机关: 信丰县招商办\n成文日期: 2023-07-02\n---\n"
+                                  f"{unit}：本月得分如下。\n", None, unit)
+
+    pdfa._METADATA.clear()
+    pdf_bytes(sheet("东塘镇"))
+    assert len(pdfa._METADATA) == 1
+    kept, _ = pdf_bytes(sheet("油石乡"))
+    assert len(pdfa._METADATA) == 1  # the same packet and fields: nothing new to keep
+    pdfa._METADATA.clear()
+    edited, _ = pdf_bytes(sheet("油石乡"))
+    assert kept == edited
+    with pikepdf.open(io.BytesIO(kept)) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["gw:IssuingOrgan"] == "信丰县招商办" and str(pdf.docinfo["/Title"]) == "6月得分反馈单"

@@ -3,7 +3,9 @@ output intent and dc:title; here the XMP packet gains what an archive needs
 to find a 公文 again (发文机关, 发文字号, 成文日期, the campaign and month,
 language zh-CN), kept consistent with the document information dictionary,
 and the file is saved with an ID derived from its content so the same
-notice always gives the same bytes. On the way, every embedded CID font is
+notice always gives the same bytes (the edited packet is kept: the next
+document with the same packet and fields, another 得分反馈单 of the month,
+gets it without editing it again). On the way, every embedded CID font is
 re-packed to the glyphs it shows (gongwen.writers.pdf.fontpack), and the
 output intent's sRGB profile is swapped for a compact one (gongwen.archive.icc)."""
 
@@ -75,6 +77,58 @@ def compact_output_intents(pdf: pikepdf.Pdf) -> int:
     return len(done)
 
 
+# (WeasyPrint's XMP packet and document information, our fields) -> (the new
+# packet, its stream dictionary, the new document information): every
+# 得分反馈单 of a month has the same title, dates and fields, so pikepdf's
+# XMP editing (parse, edit, serialise, update the information dictionary)
+# runs once per month, not per sheet
+_METADATA: dict[tuple, tuple[bytes, list, list]] = {}
+METADATA_KEPT = 32
+
+
+def _metadata(pdf: pikepdf.Pdf, notice: Notice) -> None:
+    """Add the 公文 fields to the XMP packet, keeping the document information
+    dictionary consistent with it (pikepdf), or set what that gave before for
+    the same packet and fields."""
+    when = fixed_time(notice).isoformat()
+    fields = tuple((key, value(notice)) for key, value in FIELDS.items())
+    before = pdf.Root.get("/Metadata")
+    key = (before.read_bytes() if isinstance(before, pikepdf.Stream) else None,
+           tuple((str(k), str(v)) for k, v in pdf.docinfo.items()), when, tuple(notice.organs), fields)
+    done = _METADATA.get(key)
+    if done is not None:
+        packet, stream_items, info_items = done
+        stream = pdf.make_stream(packet)
+        for k, v in stream_items:
+            stream.stream_dict[k] = pikepdf.Name(v)
+        pdf.Root.Metadata = stream
+        for k in list(pdf.docinfo.keys()):
+            del pdf.docinfo[k]
+        for k, v in info_items:
+            pdf.docinfo[k] = pikepdf.String(v)
+        return
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
+        meta["dc:language"] = [LANG]
+        meta["xmp:CreateDate"] = when
+        meta["xmp:ModifyDate"] = when
+        meta["xmp:MetadataDate"] = when
+        if notice.organs:
+            meta["dc:creator"] = list(notice.organs)
+        for name, text in fields:
+            if text:
+                meta[f"{PREFIX}:{name}"] = text
+    stream = pdf.Root.Metadata
+    stream_items = [(k, v) for k, v in stream.stream_dict.items() if k not in ("/Length", "/Filter", "/DecodeParms")]
+    info_items = list(pdf.docinfo.items())
+    if not all(isinstance(v, pikepdf.Name) for _, v in stream_items) or \
+            not all(isinstance(v, pikepdf.String) for _, v in info_items):
+        return  # only names and strings are kept (set again as such)
+    if len(_METADATA) >= METADATA_KEPT:
+        _METADATA.clear()
+    _METADATA[key] = (stream.read_bytes(), [(k, str(v)) for k, v in stream_items],
+                      [(str(k), str(v)) for k, v in info_items])
+
+
 def finish(data: bytes, notice: Notice) -> bytes:
     """Re-pack the fonts, add the 公文 fields to the XMP packet and save
     deterministically."""
@@ -83,18 +137,7 @@ def finish(data: bytes, notice: Notice) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         compact_fonts(pdf)
         compact_output_intents(pdf)
-        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
-            meta["dc:language"] = [LANG]
-            when = fixed_time(notice).isoformat()
-            meta["xmp:CreateDate"] = when
-            meta["xmp:ModifyDate"] = when
-            meta["xmp:MetadataDate"] = when
-            if notice.organs:
-                meta["dc:creator"] = list(notice.organs)
-            for key, value in FIELDS.items():
-                text = value(notice)
-                if text:
-                    meta[f"{PREFIX}:{key}"] = text
+        _metadata(pdf, notice)
         pdf.Root.Lang = pikepdf.String(LANG)
         # WeasyPrint writes its PDF uncompressed (render.pdf_bytes): each stream is
         # compressed once, here, instead of twice there and again after re-packing.
