@@ -155,9 +155,9 @@ def _doc(name: str, paragraphs: int = 1, rows: int = 0) -> Doc:
 
 def test_heavy_documents_first_together_biggest_first():
     docs = [_doc(f"d{i}") for i in range(300)]
-    docs[3] = _doc("bulletin", 50, 1000)
-    docs[298] = _doc("annual", 60, 2000)
-    docs[299] = _doc("final", 40, 1200)
+    docs[3] = _doc("bulletin", 50, 200)
+    docs[298] = _doc("annual", 60, 400)
+    docs[299] = _doc("final", 40, 250)
     chunks = pool._chunks(docs, 2)
     first, heavy = chunks[0]
     assert heavy and [job.rel for _, job in first] == ["annual", "final", "bulletin"]
@@ -170,3 +170,16 @@ def test_heavy_documents_first_together_biggest_first():
     chunks = pool._chunks(docs, 2)
     assert [[job.rel for _, job in chunk] for chunk, heavy in chunks if heavy] == [["a"], ["b"]]
     assert chunks[0][1] and chunks[1][1]
+
+
+def test_bigger_light_documents_go_alone_and_first():
+    """A small campaign: the plan, 通报 and summaries are several times a 得分反馈单
+    but not heavy; each is a chunk of its own, biggest first, so the two
+    workers share them instead of one getting them all at the end."""
+    docs = [_doc("plan", 40)] + [_doc(f"fb{i}", 1, 5) for i in range(30)] + [_doc("final", 8, 40), _doc("annual", 8, 30)]
+    chunks = pool._chunks(docs, 2)
+    assert not any(h for _, h in chunks)
+    names = [[job.rel for _, job in chunk] for chunk, _ in chunks]
+    assert names[:3] == [["final"], ["annual"], ["plan"]]
+    assert all(n[0].startswith("fb") for n in names[3:])
+    assert sorted(i for chunk, _ in chunks for i, _ in chunk) == list(range(len(docs)))

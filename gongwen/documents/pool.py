@@ -33,10 +33,14 @@ if TYPE_CHECKING:  # not imported here: a worker must not import the campaign mo
 Result = tuple[bytes, bytes | None, int]  # DOCX, PDF (None without LibreOffice for a Word template), pages
 MAX_CHUNK = 8  # documents per task: few enough that both cores stay busy to the end
 # A document's weight, in characters of text: what any document costs (one
-# page, its fonts subset, the DOCX package) plus its text, a table row more.
+# page, its fonts subset, the DOCX package) plus its text, a table row and a
+# table cell more (measured: a cell, laid out, bordered and drawn on its own,
+# costs what some 25 characters of running text do).
 FIXED_WEIGHT = 600
 ROW_WEIGHT = 10
+CELL_WEIGHT = 25
 HEAVY = 8  # a document weighing this many times the median one is heavy
+ALONE = 2  # a light document weighing this many times the median one is a chunk of its own
 
 
 class Job(NamedTuple):
@@ -161,21 +165,27 @@ def weight(doc: Doc) -> int:
             total += len(b.text)
         elif isinstance(b, Table):
             rows = b.header + b.rows
-            total += ROW_WEIGHT * len(rows) + sum(len(cell) for row in rows for cell in row)
+            total += ROW_WEIGHT * len(rows) + sum(CELL_WEIGHT + len(cell) for row in rows for cell in row)
     return total
 
 
 def _chunks(docs: list[Doc], jobs: int) -> list[tuple[list[tuple[int, Job]], bool]]:
     """(chunk, heavy) in the order to submit them: heavy documents first, all in
     one chunk biggest first if together they are no more than one worker's
-    share (else one chunk each), then the rest in order."""
+    share (else one chunk each); then the rest, the bigger ones (ALONE times the
+    median) each alone, biggest first, then the others in chunks in order, so
+    no worker is left with a big document while the other has nothing to do."""
     weights = [weight(d) for d in docs]
     median = statistics.median(weights)
     heavy = sorted((i for i, w in enumerate(weights) if w >= HEAVY * median), key=lambda i: (-weights[i], i))
     chosen = set(heavy)
+    big = sorted((i for i, w in enumerate(weights) if ALONE * median <= w < HEAVY * median),
+                 key=lambda i: (-weights[i], i))
+    chosen.update(big)
     light = [(i, Job.of(d)) for i, d in enumerate(docs) if i not in chosen]
-    size = max(1, min(MAX_CHUNK, len(light) // (jobs * 4)))
-    chunks = [(light[i:i + size], False) for i in range(0, len(light), size)]
+    size = max(1, min(MAX_CHUNK, (len(light) + len(big)) // (jobs * 4)))
+    chunks = [([(i, Job.of(docs[i]))], False) for i in big]
+    chunks += [(light[i:i + size], False) for i in range(0, len(light), size)]
     if not heavy:
         return chunks
     if sum(weights[i] for i in heavy) <= sum(weights) / jobs:
