@@ -99,9 +99,10 @@ def install() -> None:
             except fontpack.Unsupported:
                 return original_subset(self, to_unicode, hinting)
             done = (program, mapping, program_key(program))
-        _subsets[face, gids] = done  # the most recent last
-        if len(_subsets) > SUBSETS_KEPT:
-            del _subsets[next(iter(_subsets))]
+        if face in _face_bytes:  # kept alive, so its address names this face only
+            _subsets[face, gids] = done  # the most recent last
+            if len(_subsets) > SUBSETS_KEPT:
+                del _subsets[next(iter(_subsets))]
         program, mapping, key = done
         if len(PRESUBSET) > 256:  # left by documents never finished: they are not coming back
             PRESUBSET.clear()
