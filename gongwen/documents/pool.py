@@ -119,7 +119,7 @@ def _start_worker() -> None:
     should report a mistake in a report at once), then warm()."""
     try:
         os.nice(WORKER_NICE)
-    except OSError:  # pragma: no cover - not allowed here
+    except (OSError, AttributeError):  # pragma: no cover - not allowed here, or no nice (Windows)
         pass
     warm()
 
