@@ -119,18 +119,16 @@ def _ready(_: int) -> int:
 
 
 def time_feedback(docs, jobs: int) -> dict:
-    """The 得分反馈单 batch on `jobs` warm workers (fonts, stylesheets and the
-    DOCX base loaded by pool.warm, as in a build): the PDFs alone, the DOCX
-    alone, then both as a build makes them. Worker start-up is timed apart."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+    """The 得分反馈单 batch on `jobs` warm workers, the build's own
+    (pool.Typesetters: fonts, stylesheets and the DOCX base loaded once per
+    worker): the PDFs alone, the DOCX alone, then both as a build makes them.
+    Worker start-up is timed apart."""
     from gongwen.documents import pool
 
     chunks = [docs[i:i + pool.MAX_CHUNK] for i in range(0, len(docs), pool.MAX_CHUNK)]
     t = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=pool.warm) as ex:
+    with pool.Typesetters(jobs) as workers:
+        ex = workers.executor
         list(ex.map(_ready, range(jobs * 4)))
         startup_s = time.perf_counter() - t
         out = {"docs": len(docs), "jobs": jobs, "startup_s": round(startup_s, 2)}
@@ -195,10 +193,12 @@ def whole_build(folder: Path, out: Path, jobs: int) -> dict:
     every 50 ms by gongwen/bench/memory.py). The sampler reads each process's
     smaps_rollup 20 times a second, which slowed a timed 1,000-unit build by
     about 7%, so the two are not measured in one run."""
-    args = ["_child-build", str(folder), str(out), str(jobs)]
-    s, _, _ = _child(args, out.with_suffix(".log"))
+    def build(into: Path, sample: bool):
+        return _child(["_child-build", str(folder), str(into), str(jobs)], into.with_suffix(".log"), sample)
+
+    s, _, _ = build(out, sample=False)
     again = out.with_name(out.name + "-memory")
-    _, _, mem = _child(["_child-build", str(folder), str(again), str(jobs)], again.with_suffix(".log"), sample=True)
+    _, _, mem = build(again, sample=True)
     shutil.rmtree(again, ignore_errors=True)
     pdfs = sorted(out.rglob("*.pdf"))
     pages = sum(_pages(p.read_bytes()) for p in pdfs)
