@@ -18,8 +18,9 @@ from gongwen.campaign import xlsxio
 from gongwen.campaign.build import compute, render, write
 from gongwen.campaign.folder import load_campaign
 from gongwen.campaign.xlsxio import SPILL_BYTES, FileStore, Staged, ram_backed, write_all
-from gongwen.documents import pool
-from gongwen.documents.build import add_documents, collect
+from gongwen.build import typesetters as pool
+from gongwen.build.campaign import collect
+from tests.build_helpers import add_documents
 from gongwen.documents.common import Doc
 from gongwen.errors import UserError
 from gongwen.notice.tree import Notice, Paragraph, Table

@@ -9,7 +9,8 @@ from pathlib import Path
 from gongwen.bench.synthetic import make_campaign
 from gongwen.campaign.build import compute, render
 from gongwen.campaign.folder import load_campaign
-from gongwen.documents.build import add_documents, collect
+from gongwen.build.campaign import collect
+from tests.build_helpers import add_documents
 
 
 def _build(folder: Path, out: Path, jobs: int) -> tuple[list[tuple[str, str]], list[str], bytes]:

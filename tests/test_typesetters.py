@@ -1,5 +1,5 @@
 """The build starts its typesetting processes before it reads the reports
-(gongwen/documents/pool.py, Typesetters), so they load fonts while the main
+(gongwen/build/typesetters.py, Typesetters), so they load fonts while the main
 process works. A mistake in the reports must still be reported at once: the
 workers are stopped, not waited for, and nothing is left running."""
 
@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from gongwen.documents import pool
+from gongwen.build import typesetters as pool
 from gongwen.errors import UserError
 
 
@@ -41,4 +41,4 @@ def test_early_workers_typeset_like_a_pool_started_for_the_documents():
     late = [r for _, r in pool.typeset_all(docs, None, 2)]
     alone = [pool.typeset_doc(d) for d in docs]
     assert early == late == alone
-    assert all(pdf.startswith(b"%PDF") and pages == 1 for _, pdf, pages in early)
+    assert all(r.files["pdf"].startswith(b"%PDF") and r.pages == 1 for r in early)

@@ -64,7 +64,7 @@ def _docs(folder: Path, scratch: Path):
     from gongwen.campaign.build import compute, render
     from gongwen.campaign.folder import load_campaign
     from gongwen.documents import bulletin, feedback
-    from gongwen.documents.build import month_inputs
+    from gongwen.campaign.build import month_inputs
     from gongwen.documents.templating import Templates
 
     c = compute(load_campaign(folder))
@@ -105,12 +105,12 @@ def _docx_part(chunk) -> list[tuple[int, int]]:
 
 
 def _both_parts(chunk) -> list[tuple[int, int]]:
-    from gongwen.documents.pool import typeset_doc  # as a build's workers: without the campaign modules
+    from gongwen.build.typesetters import typeset_doc  # as a build's workers: without the campaign modules
 
     out = []
     for doc in chunk:
-        _, pdf, pages = typeset_doc(doc)
-        out.append((len(pdf or b""), pages))
+        result = typeset_doc(doc)
+        out.append((len(result.files.get("pdf") or b""), result.pages))
     return out
 
 
@@ -123,7 +123,7 @@ def time_feedback(docs, jobs: int) -> dict:
     (pool.Typesetters: fonts, stylesheets and the DOCX base loaded once per
     worker): the PDFs alone, the DOCX alone, then both as a build makes them.
     Worker start-up is timed apart."""
-    from gongwen.documents import pool
+    from gongwen.build import typesetters as pool
 
     chunks = [docs[i:i + pool.MAX_CHUNK] for i in range(0, len(docs), pool.MAX_CHUNK)]
     t = time.perf_counter()
@@ -319,7 +319,7 @@ def write_readme(text: str) -> bool:
 
 def scale_main(sizes: list[int], jobs: int | None, intake_rows: int, use_libreoffice: bool, readme: bool,
                json_path: Path) -> dict:
-    from gongwen.documents.pool import default_jobs
+    from gongwen.build.typesetters import default_jobs
 
     jobs = jobs or default_jobs()
     tmp = Path(tempfile.mkdtemp(prefix="gw-bench-scale-"))
@@ -333,7 +333,7 @@ def scale_main(sizes: list[int], jobs: int | None, intake_rows: int, use_libreof
             row["intake_s"] = round(intake_fresh(folder, tmp / f"intake-{units}.log"), 2)
             c, bulletins, feedbacks = _docs(folder, tmp / f"scratch-{units}")
             if not result["sizes"]:  # the first document of a process loads the fonts: not part of any figure
-                from gongwen.documents.build import typeset_doc
+                from gongwen.build.typesetters import typeset_doc
 
                 typeset_doc(feedbacks[0], c.campaign.folder)
             row["bulletin"] = time_bulletin(bulletins)

@@ -86,7 +86,7 @@ def write(r: Rendered, out: Path) -> list[Path]:
     from filelock import FileLock, Timeout
 
     files = r.files.raw() if isinstance(r.files, FileStore) else dict(r.files)  # staged files stay on disk
-    files[Path(out) / MANIFEST_FILE] = r.manifest.to_bytes()
+    files[Path(out) / r.manifest.folder / MANIFEST_FILE] = r.manifest.to_bytes()
     Path(out).mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(str(Path(out) / LOCK_FILE), timeout=LOCK_WAIT_S):

@@ -19,6 +19,7 @@ def sha256(data: bytes) -> str:
 @dataclass
 class Manifest:
     campaign: str = ""
+    folder: str = ""  # the subfolder of the output folder manifest.json goes in (annual/); its paths are relative to it
     inputs: dict[str, str] = field(default_factory=dict)  # shown path -> sha256
     files: dict[str, dict] = field(default_factory=dict)  # path under out dir -> entry
 
@@ -34,6 +35,11 @@ class Manifest:
         doc = {
             "campaign": self.campaign,
             "inputs": [{"path": k, "sha256": v} for k, v in sorted(self.inputs.items())],
-            "files": [{"path": k, **v} for k, v in sorted(self.files.items())],
+            "files": [{"path": self.relative(k), **v} for k, v in sorted(self.files.items())],
         }
         return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    def relative(self, relpath: str) -> str:
+        """A path under the output folder as manifest.json writes it: relative to `folder`."""
+        prefix = self.folder.rstrip("/") + "/" if self.folder else ""
+        return relpath[len(prefix):] if prefix and relpath.startswith(prefix) else relpath

@@ -5,19 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
+from gongwen.cli import show
+from gongwen.cli.show import console
 from gongwen.documents.numbers import pct
 
-console = Console(stderr=True)
-
-
-def _warn(warnings: list[str]) -> None:
-    if warnings:
-        console.print(f"[yellow]提示（{len(warnings)} 条，不影响生成）：[/yellow]")
-        for w in warnings:
-            console.print(f"  · {w}", markup=False, highlight=False)
 
 
 def _targets_table(c) -> None:
@@ -46,115 +39,68 @@ def _targets_table(c) -> None:
               help="发文登记文件（SQLite），默认为活动文件夹里的 发文登记.sqlite；几个活动共用一个时指定同一个文件。")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None,
               help="同时排版的进程数，默认等于本机 CPU 核数；1 表示只用当前进程。")
+@show.formats_option()
 def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: bool = False,
-              register_file: Path | None = None, jobs: int | None = None) -> None:
+              register_file: Path | None = None, jobs: int | None = None, formats: str | None = None) -> None:
     """读取活动文件夹（campaign.yaml、units.xlsx、reports/），检查报表、计分、排名、
     列榜，生成各月及活动结束的得分明细和全部公文（DOCX 和 PDF），最后写 manifest.json。
 
     任何一处报表有误都会全部列出并停止，不写任何文件，之前生成的文件保持不变。"""
-    from contextlib import nullcontext
+    from gongwen.build import build_campaign
+    from gongwen.writers.registry import parse_formats
 
-    from gongwen.documents import pool
-
-    jobs = pool.default_jobs() if jobs is None else max(1, jobs)
-    # the typesetting processes load fonts and stylesheets while the reports are read
-    with pool.Typesetters(jobs) if jobs > 1 else nullcontext() as workers:
-        camp, docs, rendered, assigned, c, typeset = _read_and_typeset(campaign, out, reissue, register_file,
-                                                                      jobs, workers)
+    chosen = parse_formats(formats)
+    with show.progress() as step:
+        result = build_campaign(campaign, out, reissue=reissue, embed_sources=embed_sources,
+                                register_file=register_file, jobs=jobs, formats=chosen, progress=step,
+                                on_warnings=show.warn, on_numbers=_auto_numbers)
+    _registered(result.assigned)
     if embed_sources:
-        _embed_sources(camp, docs, rendered, out)
-    with console.status("写出文件……"):
-        written = _write_registered(rendered, out, assigned)
-    missing = [m for m in camp.months if m not in c.scores]
-    for m, s in c.scores.items():
+        console.print(f"[green]✓[/green] {result.embedded} 份 PDF 存为 PDF/A-3b，嵌入了所依据的输入文件和得分明细")
+    for m, s in result.computed.scores.items():
         console.print(f"[green]✓[/green] {m}：{len(s.units)} 个单位已计分")
-    if missing:
-        console.print(f"[yellow]尚缺 {'、'.join(missing)} 的报表，暂不生成活动结束汇总（final/）[/yellow]")
+    if result.missing_months:
+        console.print(f"[yellow]尚缺 {'、'.join(result.missing_months)} 的报表，暂不生成活动结束汇总（final/）[/yellow]")
     else:
         console.print("[green]✓[/green] 活动结束汇总（final/）已生成")
-    _targets_table(c)
-    _written_table(out, typeset, rendered)
-    console.print(f"共写出 {len(written)} 个文件到 {out}")
+    _targets_table(result.computed)
+    _written_table(result)
+    console.print(f"共写出 {len(result.written)} 个文件到 {out}")
 
 
-def _read_and_typeset(campaign: Path, out: Path, reissue: bool, register_file: Path | None, jobs: int, workers):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from gongwen.campaign.build import compute, render
-    from gongwen.campaign.folder import load_campaign
-    from gongwen.documents.build import add_documents, collect
-    from gongwen.errors import UserError
-
-    with console.status("读取活动配置和参评单位……"):
-        camp = load_campaign(campaign)
-    with console.status("读取并检查各月报表……"):
-        c = compute(camp)
-    _warn(c.warnings)
-    if not c.scores:
-        raise UserError("reports/ 里还没有任何月份的报表，没有可生成的内容")
-    rendered = render(c, out)
-    with console.status("准备公文……"):
-        docs = collect(c, rendered)
-        assigned = _assign_numbers(camp, docs, reissue, register_file)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("排版公文", total=len(docs))
-
-        def step(doc) -> None:
-            progress.update(task, advance=1, description=f"排版 {doc.rel}")
-
-        typeset = add_documents(c, out, rendered, docs, progress=step, jobs=jobs, typesetters=workers)
-    return camp, docs, rendered, assigned, c, typeset
-
-
-def _assign_numbers(camp, docs, reissue: bool, register_file: Path | None):
-    """发文字号 from the register before typesetting (auto numbers filled in)."""
-    from gongwen.archive.register import assign
-
-    assigned = assign(camp, docs, reissue=reissue, path=register_file)
+def _auto_numbers(assigned) -> None:
+    """Numbers the register gave, shown before typesetting."""
     auto = [it for it in assigned.items if it.auto]
     if auto:
         console.print(f"自动编号 {len(auto)} 份：" + "、".join(f"{it.doc.rel} {it.number}" for it in auto),
                       markup=False, highlight=False, soft_wrap=True)
-    return assigned
 
 
-def _embed_sources(camp, docs, rendered, out: Path) -> None:
-    from gongwen.archive.embed import embed_sources
-
-    with console.status("把输入文件嵌入 PDF……"):
-        n = embed_sources(camp, docs, rendered, out)
-    console.print(f"[green]✓[/green] {n} 份 PDF 存为 PDF/A-3b，嵌入了所依据的输入文件和得分明细")
-
-
-def _write_registered(rendered, out: Path, assigned) -> list[Path]:
-    """Write everything (all or nothing) and record the issued numbers in the register."""
-    from gongwen.archive.register import write_registered
-
-    written = write_registered(rendered, out, assigned)
-    if assigned.items:
+def _registered(assigned) -> None:
+    """What the register recorded."""
+    if assigned is not None and assigned.items:
         news = f"新登记 {len(assigned.recorded)} 份" if assigned.recorded else "没有新登记的公文"
         again = f"，重新印发 {'、'.join(assigned.reissued)}（旧文件以“（第N版）”保留）" if assigned.reissued else ""
         console.print(f"[green]✓[/green] 发文登记 {assigned.path}：{news}{again}，共 {len(assigned.items)} 份有文号的公文",
                       highlight=False, soft_wrap=True)
-    return written
 
 
-def _written_table(out: Path, typeset, rendered) -> None:
+def _written_table(result) -> None:
     """What the build wrote, grouped: documents with their pages, then the data files."""
     t = Table(title="本次生成的公文")
     for h in ("期间", "类型", "文件", "页数"):
         t.add_column(h)
     groups: dict[tuple[str, str], list] = {}
-    for doc, pages in typeset:
-        groups.setdefault((doc.period, doc.kind), []).append((doc, pages))
+    for item in result.documents:
+        groups.setdefault((item.doc.period, item.doc.kind), []).append(item)
     for (period, kind), items in groups.items():
         shown = {"final": "活动结束", "plan": "方案", "annual": "年终"}.get(period, period)
         if len(items) > 3:
-            t.add_row(shown, kind, f"{len(items)} 份（{Path(items[0][0].rel).parent}/）", str(sum(p for _, p in items)))
+            t.add_row(shown, kind, f"{len(items)} 份（{Path(items[0].doc.rel).parent}/）", str(sum(i.pages for i in items)))
         else:
-            for doc, pages in items:
-                t.add_row(shown, kind, f"{doc.rel}.docx / .pdf", str(pages))
+            for item in items:
+                exts = " / ".join(f".{e}" for e in sorted(item.formats))
+                t.add_row(shown, kind, f"{item.doc.rel}{exts}", str(item.pages))
     console.print(t)
 
 

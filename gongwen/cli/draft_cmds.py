@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-console = Console(stderr=True)
+from gongwen.cli import show
+from gongwen.cli.show import console
 
 
 def _date(ctx, param, value):
@@ -35,7 +35,9 @@ def _date(ctx, param, value):
 @click.option("--fixed", "fixed", multiple=True, help="保持不变的目标名称（可重复使用）。")
 @click.option("--docs", "docs", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="征求意见稿 DOCX、PDF 放在哪里；默认是新活动文件夹下的 征求意见稿/。")
-def draft_next_cmd(campaign: Path, year: int, growth, out, force, deadline, contact, date, fixed, docs) -> None:
+@show.formats_option()
+def draft_next_cmd(campaign: Path, year: int, growth, out, force, deadline, contact, date, fixed, docs,
+                   formats=None) -> None:
     """根据本年活动文件夹生成下一年的活动文件夹和方案征求意见稿。
 
     月份和权重、目标的期间、方案和各公文的日期顺延到新年份；文号改为“〔年份〕**号”待编。
@@ -43,11 +45,13 @@ def draft_next_cmd(campaign: Path, year: int, growth, out, force, deadline, cont
     目标按 --growth 增长（个数向上取整）；没有增长率的目标印作 ** 并加底纹，在控制台列出。
 
     不复制 reports/，复制 units.xlsx 和 templates/。反馈期限和联系人也可以写在 campaign.yaml 的 documents.draft 下。"""
-    from gongwen.documents.draft import draft_next
+    from gongwen.build import draft_next
+    from gongwen.writers.registry import parse_formats
 
     with console.status("生成下一年活动配置和征求意见稿……"):
         r = draft_next(campaign, year, growth=growth, out=out, force=force, deadline=deadline,
-                       contact=contact, date=date, fixed=list(fixed) or None, docs=docs)
+                       contact=contact, date=date, fixed=list(fixed) or None, docs=docs,
+                       formats=parse_formats(formats))
     console.print(f"[green]✓[/green] 新活动文件夹：{r.folder}（已按新配置载入检查）", soft_wrap=True)
     console.print("  月份：" + "，".join(r.shifted), markup=False, highlight=False)
     if r.changes:
@@ -58,8 +62,8 @@ def draft_next_cmd(campaign: Path, year: int, growth, out, force, deadline, cont
     pending = [ch for ch in r.changes if ch.pending]
     if pending:
         console.print(f"[yellow]{len(pending)} 项目标待定：定下数值后改 campaign.yaml，并从 documents.draft.pending 删去对应的键。[/yellow]")
-    console.print(f"[green]✓[/green] 征求意见稿：{r.docx}", soft_wrap=True)
-    console.print(f"[green]✓[/green] 征求意见稿：{r.pdf}", soft_wrap=True)
+    for path in r.files:
+        console.print(f"[green]✓[/green] 征求意见稿：{path}", soft_wrap=True)
 
 
 def register(group: click.Group) -> None:

@@ -8,19 +8,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from gongwen.cli import show
 from gongwen.errors import UserError
-
-
-def _sources(paths: tuple[Path, ...]) -> list[Path]:
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found.extend(sorted(x for x in p.glob("*.txt")))
-        else:
-            found.append(p)
-    if not found:
-        raise UserError("没有找到公文源文件（.txt）。请给出文件，或包含 .txt 文件的文件夹。")
-    return found
 
 
 def _all_text(notice) -> str:
@@ -43,32 +32,26 @@ def register(group: click.Group) -> None:
     @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
     @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs/notices"),
                   show_default=True, help="输出文件夹。")
-    def render_cmd(sources: tuple[Path, ...], out_dir: Path) -> None:
+    @show.formats_option()
+    def render_cmd(sources: tuple[Path, ...], out_dir: Path, formats: str | None = None) -> None:
         """把公文源文件（文头 + 正文的 .txt）排成 DOCX 和 PDF。
 
         SOURCES 可以是一个或多个 .txt 文件，也可以是文件夹（处理其中所有 .txt）。
-        每个源文件写出 OUT/<文件名>.docx 和 OUT/<文件名>.pdf。
+        每个源文件写出 OUT/<文件名>.docx 和 OUT/<文件名>.pdf（--formats 可另选格式）。
         """
-        from rich.progress import Progress
+        from gongwen.build import render
+        from gongwen.writers.registry import by_ext, parse_formats
 
-        from gongwen.notice.source import read_source
-        from gongwen.render import render_notice
-
-        files = _sources(sources)
-        notices = [read_source(f) for f in files]  # read everything first: a bad file stops before any output
-        console = Console(stderr=True)
-        done = []
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("排版中", total=len(notices))
-            for f, notice in zip(files, notices):
-                progress.update(task, description=f"排版 {f.name}")
-                done.append((f, render_notice(notice, out_dir, base_url=str(f.parent))))
-                progress.advance(task)
-        table = Table(title=f"已写出 {len(done) * 2} 个文件到 {out_dir}")
-        for col in ("源文件", "DOCX", "PDF", "页数"):
+        chosen = parse_formats(formats)
+        with show.progress() as step:
+            result = render(sources, out_dir, chosen, progress=step)
+        table = Table(title=f"已写出 {len(result.written)} 个文件到 {out_dir}")
+        writers = by_ext()
+        shown = sorted(chosen)  # docx, ofd, pdf
+        for col in ("源文件", *(writers[e].label for e in shown), "页数"):
             table.add_column(col)
-        for f, r in done:
-            table.add_row(f.name, r.docx.name, r.pdf.name, str(r.pages))
+        for r in result.rendered:
+            table.add_row(r.source.name, *(r.files[e].name if e in r.files else "—" for e in shown), str(r.pages))
         Console().print(table)
 
     @group.command("fonts")
@@ -79,10 +62,11 @@ def register(group: click.Group) -> None:
         不给 SOURCES 时检查 inputs/ 下的全部公文源文件。
         """
         from gongwen import INPUTS_DIR
+        from gongwen.build.notices import find_sources
         from gongwen.notice import fonts
         from gongwen.notice.source import read_source
 
-        files = _sources(sources) if sources else sorted(INPUTS_DIR.rglob("*.txt"))
+        files = find_sources(sources) if sources else sorted(INPUTS_DIR.rglob("*.txt"))
         text = "".join(_all_text(read_source(f)) for f in files)
         labels = {
             "masthead": "发文机关标志", "title": "标题", "body": "正文", "heading1": "一级标题",

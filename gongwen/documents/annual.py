@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -30,7 +30,8 @@ from gongwen.campaign import Computed, compute, load_campaign
 from gongwen.campaign.ranking import competition_ranks
 from gongwen.campaign.sheets import AMOUNT
 from gongwen.documents import numbers as N
-from gongwen.documents.common import Doc, campaign_context, issue, settings
+from gongwen.documents.common import Doc, campaign_context, settings
+from gongwen.documents.kinds import Item, Kind, make_docs, no_meta
 from gongwen.documents.settings import Annual, Level
 from gongwen.documents.templating import Templates
 from gongwen.errors import UserError
@@ -378,20 +379,19 @@ def annual_document(computed: list[Computed], templates: Templates, inputs: list
                     year: int | None = None) -> tuple[Doc, AnnualResult]:
     """The document and the result it was made from."""
     primary = computed[0]
-    s = settings(primary)
-    annual = s.annual
+    annual = settings(primary).annual
     if not annual.levels:
         raise UserError(f"{primary.campaign.folder / 'campaign.yaml'} 的 documents.annual.levels 还没有写等次规则"
                         "（如 一等/二等/三等 及各自的名次或分数线），无法生成年终考评")
     year = year or annual.year or int(primary.campaign.months[0][:4])
     a = compute_annual(computed, year, annual.levels)
-    info = issue(primary, annual, annual.date or default_date(primary, year), PERIOD)
-    ctx, data = context(primary, a, info, annual)
-    notice = templates.notice(annual.template or "年终考评.txt.j2", ctx, data)
-    notice.name = notice.title.replace("\n", "")
-    notice.meta.update({"活动": "、".join(r.name for r in a.runs), "年度": str(year), "文种": "年终考评"})
-    return Doc(f"{ANNUAL_DIR}/{notice.name}", notice, "年终考评", PERIOD, inputs,
-               word_template=annual.word_template, context=ctx), a
+
+    def items(c: Computed, period: str, info: dict) -> list[Item]:
+        ctx, data = context(primary, a, info, annual)
+        return [Item(None, ctx, data, {"活动": "、".join(r.name for r in a.runs), "年度": str(year)})]
+
+    kind = replace(KIND, items=items, date=lambda c, period: annual.date or default_date(primary, year))
+    return make_docs(kind, primary, templates, PERIOD, inputs)[0], a
 
 
 def load_others(primary: Computed) -> list[Computed]:
@@ -412,17 +412,23 @@ def campaign_inputs(base: Path, c: Computed, add) -> list[str]:
     return [add(os.path.relpath(p, base).replace(os.sep, "/"), p) for p in files]
 
 
-def builder(c: Computed, templates: Templates, r) -> list[Doc]:
-    """BUILDERS entry: the 年终考评 once the campaign is complete and documents.annual has levels."""
+def collect(kind: Kind, c: Computed, templates: Templates, manifest) -> list[Doc]:
+    """The build's 年终考评: once the campaign is complete and documents.annual
+    has levels, with the other campaigns of the year it names."""
     if c.final is None or not settings(c).annual.levels:
         return []
-    others = load_others(c)
-    computed = [c, *others]
-    inputs = sorted({i for cc in computed for i in campaign_inputs(c.campaign.folder, cc, r.manifest.add_input)})
+    computed = [c, *load_others(c)]
+    inputs = sorted({i for cc in computed for i in campaign_inputs(c.campaign.folder, cc, manifest.add_input)})
     return [build_annual(computed, templates, inputs)]
+
+
+# Its items and 成文日期 depend on the year's result over several campaigns: annual_document sets them.
+KIND = Kind("年终考评", "年终考评", "annual", "年终考评.txt.j2", items=None, date=None,
+            number_key=lambda period: PERIOD, periods=lambda c: [PERIOD], folder=lambda period: ANNUAL_DIR,
+            meta=no_meta, collect=collect)
 
 
 __all__ = [
     "AnnualResult", "AnnualUnit", "FigureColumn", "Run", "RunResult", "annual_document", "assign_levels", "build_annual",
-    "builder", "compute_annual", "figures_table", "result_table",
+    "KIND", "collect", "compute_annual", "figures_table", "result_table",
 ]

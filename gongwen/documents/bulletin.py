@@ -9,8 +9,9 @@ from decimal import Decimal
 from gongwen.campaign import Computed
 from gongwen.documents import numbers as N
 from gongwen.documents.common import (
-    Doc, campaign_context, issue, month_end_date, ranking_table, settings, sheet_stats,
+    Doc, campaign_context, month_end_date, ranking_table, settings, sheet_stats,
 )
+from gongwen.documents.kinds import Item, Kind, make_docs
 from gongwen.documents.settings import load_month_notes
 from gongwen.documents.templating import Templates
 
@@ -56,13 +57,20 @@ def unit_names(items) -> list[str]:
     return [u.name for u in items]
 
 
-def build(c: Computed, month: str, templates: Templates, inputs: list[str]) -> Doc:
-    s = settings(c)
-    notes = load_month_notes(c.campaign.folder / "reports" / f"{month}.yaml")
-    date = (notes.date if notes and notes.date else None) or month_end_date(c, month)
-    info = issue(c, s.bulletin, date, month)
+def _notes(c: Computed, month: str):
+    return load_month_notes(c.campaign.folder / "reports" / f"{month}.yaml")
+
+
+def _date(c: Computed, month: str):
+    notes = _notes(c, month)
+    return (notes.date if notes and notes.date else None) or month_end_date(c, month)
+
+
+def items(c: Computed, month: str, info: dict) -> list[Item]:
+    notes = _notes(c, month)
     if notes and notes.number:
         info["number"] = notes.number
+    s = settings(c)
     score = c.scores[month]
     lists = c.lists[month]
     categories = []
@@ -95,9 +103,12 @@ def build(c: Computed, month: str, templates: Templates, inputs: list[str]) -> D
         "highlights": notes.highlights if notes else [],
         "notes_given": bool(notes and (notes.problems or notes.next_steps)),
     }
-    template = s.bulletin.template or "通报.txt.j2"
-    notice = templates.notice(template, context, data)
-    notice.name = f"{N.month_cn(month)}工作情况通报"
-    notice.meta.update({"活动": c.campaign.name, "月份": month, "文种": "通报"})
-    return Doc(f"{month}/{notice.name}", notice, "通报", month, inputs,
-               word_template=s.bulletin.word_template, context=context)
+    return [Item(f"{N.month_cn(month)}工作情况通报", context, data)]
+
+
+KIND = Kind("通报", "通报", "bulletin", "通报.txt.j2", items, date=_date, number_key=lambda month: month)
+
+
+def build(c: Computed, month: str, templates: Templates, inputs: list[str]) -> Doc:
+    """The month's 通报."""
+    return make_docs(KIND, c, templates, month, inputs)[0]

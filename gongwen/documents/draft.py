@@ -109,8 +109,7 @@ class TargetChange:
 class DraftResult:
     folder: Path
     doc: Doc
-    docx: Path
-    pdf: Path
+    files: list[Path]  # the 征求意见稿, one file per format
     changes: list[TargetChange] = field(default_factory=list)
     shifted: list[str] = field(default_factory=list)  # months old -> new
 
@@ -252,8 +251,10 @@ def default_folder(src: Campaign, year: int) -> Path:
 def draft_next(source: str | Path, year: int, growth: str | None = None, out: str | Path | None = None,
                force: bool = False, deadline: dt.date | None = None, contact: str | None = None,
                date: dt.date | None = None, fixed: list[str] | None = None, docs: str | Path | None = None,
-               typeset_fn=None) -> DraftResult:
-    """Write next year's campaign folder and its 征求意见稿 (DOCX + PDF)."""
+               *, typeset_fn) -> DraftResult:
+    """Write next year's campaign folder and its 征求意见稿; `typeset_fn(notice)`
+    typesets it (gongwen.build.draft_next passes the build library's, in the
+    chosen formats)."""
     src = load_campaign(source)
     target = Path(out) if out else default_folder(src, year)
     if target.resolve() == src.folder.resolve():
@@ -297,8 +298,6 @@ def draft_next(source: str | Path, year: int, growth: str | None = None, out: st
             raise UserError(f"生成的 {CAMPAIGN_FILE} 载入失败（请报告这个问题）：{exc}") from None
         c = Computed(camp, {}, {}, None, {}, [])
         doc = plan_doc.draft_notice(c, Templates(scratch), [f"{src.folder.as_posix()}/{CAMPAIGN_FILE}"])
-        if typeset_fn is None:
-            from gongwen.render import typeset as typeset_fn
         t = typeset_fn(doc.notice)
         docs_dir = Path(docs) if docs else target / DRAFT_DIR
         stem = doc.notice.name
@@ -311,13 +310,13 @@ def draft_next(source: str | Path, year: int, growth: str | None = None, out: st
             (target / REPORTS_DIR).mkdir(exist_ok=True)
         else:
             scratch.rename(target)
-        write_atomic(docs_dir / f"{stem}.docx", t.docx)
-        write_atomic(docs_dir / f"{stem}.pdf", t.pdf)
+        for ext, data in t.files.items():
+            write_atomic(docs_dir / f"{stem}.{ext}", data)
     finally:
         if scratch.exists():
             shutil.rmtree(scratch)
     doc.rel = f"{DRAFT_DIR}/{stem}"
-    return DraftResult(target, doc, docs_dir / f"{stem}.docx", docs_dir / f"{stem}.pdf", changes, shifted)
+    return DraftResult(target, doc, [docs_dir / f"{stem}.{ext}" for ext in t.files], changes, shifted)
 
 
 __all__ = ["DraftResult", "TargetChange", "default_folder", "draft_next", "next_config", "parse_growth", "shift_month"]

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
+from functools import partial
 from decimal import Decimal
 from pathlib import PurePosixPath
 
 from gongwen.campaign import Computed, DimensionScore, PartScore, Record, UnitScore, record_label
-from gongwen.campaign.build import month_inputs
 from gongwen.campaign.sheets import AMOUNT, DATE
 from gongwen.documents import numbers as N
-from gongwen.documents.common import Doc, campaign_context, issue, month_end_date, settings
+from gongwen.documents.common import Doc, campaign_context, month_end_date, settings
+from gongwen.documents.kinds import Item, Kind, make_docs
 from gongwen.documents.templating import Templates
 from gongwen.notice.tree import Table
 
@@ -280,29 +282,22 @@ def unit_context(c: Computed, month: str, u: UnitScore) -> dict:
     }
 
 
-def build(c: Computed, month: str, templates: Templates, inputs: list[str],
-          units: list[str] | None = None) -> list[Doc]:
-    """The month's feedback sheets, for every unit or only `units`."""
-    s = settings(c)
-    info = issue(c, s.feedback, month_end_date(c, month), f"{month}-feedback")
+def items(c: Computed, month: str, info: dict, units: list[str] | None = None) -> list[Item]:
+    """One sheet per unit of the month (or only `units`)."""
     score = c.scores[month]
     files = unique_filenames([u.name for u in score.units])
     base = {**campaign_context(c), "month": month, "month_cn": N.month_cn(month),
             "month_full": N.month_full(month), "issue": info, **qualifying_context(c)}
-    template = s.feedback.template or "得分反馈单.txt.j2"
-    docs = []
-    for u in score.units:
-        if units is not None and u.name not in units:
-            continue
-        context = {**base, **unit_context(c, month, u)}
-        notice = templates.notice(template, context, {"scores": unit_table(c, u)})
-        notice.name = files[u.name]
-        notice.meta.update({"活动": c.campaign.name, "月份": month, "文种": "得分反馈单", "单位": u.name})
-        docs.append(Doc(f"{month}/{FOLDER}/{files[u.name]}", notice, "得分反馈单", month, inputs,
-                        word_template=s.feedback.word_template, context=context))
-    return docs
+    return [Item(files[u.name], {**base, **unit_context(c, month, u)}, {"scores": unit_table(c, u)}, {"单位": u.name})
+            for u in score.units if units is None or u.name in units]
 
 
-def builder(c: Computed, templates: Templates, r) -> list[Doc]:
-    """BUILDERS entry: every scored month's feedback sheets."""
-    return [d for m in c.scores for d in build(c, m, templates, month_inputs(c, r.manifest, m))]
+KIND = Kind("得分反馈单", "得分反馈单", "feedback", "得分反馈单.txt.j2", items, date=month_end_date,
+            number_key=lambda month: f"{month}-feedback", folder=lambda month: f"{month}/{FOLDER}")
+
+
+def build(c: Computed, month: str, templates: Templates, inputs: list[str],
+          units: list[str] | None = None) -> list[Doc]:
+    """The month's feedback sheets, for every unit or only `units`."""
+    kind = KIND if units is None else replace(KIND, items=partial(items, units=units))
+    return make_docs(kind, c, templates, month, inputs)

@@ -12,9 +12,10 @@ from gongwen.campaign import Computed
 from gongwen.campaign.build import FINAL_DIR, month_inputs
 from gongwen.documents import numbers as N
 from gongwen.documents.bulletin import figures
-from gongwen.documents.common import Doc, campaign_context, final_table, issue, month_end_date, settings
+from gongwen.documents.common import Doc, campaign_context, final_table, month_end_date, settings
 from gongwen.documents.feedback import safe_filename
 from gongwen.documents.honor import CN_ORDINALS, list_sections, lists_context
+from gongwen.documents.kinds import Item, Kind, make_docs
 from gongwen.documents.templating import Templates
 from gongwen.notice.tree import Table
 
@@ -61,12 +62,9 @@ def targets_table(c: Computed) -> Table | None:
                  align=["center", "left", "center", "right", "right", "right"] + (["center"] if per_unit else []))
 
 
-def build(c: Computed, templates: Templates, inputs: list[str]) -> Doc | None:
-    if c.final is None:
-        return None
+def items(c: Computed, period: str, info: dict) -> list[Item]:
     s = settings(c)
     months = c.campaign.months
-    info = issue(c, s.final, month_end_date(c, months[-1]), "final")
     lists = c.lists[FINAL_DIR]
     data: dict = {}
     categories, list_data = list_sections(c, lists, months, rewards=True, prefix="final_")
@@ -93,18 +91,22 @@ def build(c: Computed, templates: Templates, inputs: list[str]) -> Doc | None:
         "commend": list(s.commend), "criticise": list(s.criticise),
         "ordinals": CN_ORDINALS,
     }
-    template = s.final.template or "活动总结通报.txt.j2"
-    notice = templates.notice(template, context, data)
-    notice.name = safe_filename("活动总结通报")
-    notice.meta.update({"活动": c.campaign.name, "月份": FINAL_DIR, "文种": "活动总结通报"})
-    return Doc(f"{FINAL_DIR}/{notice.name}", notice, "活动总结", FINAL_DIR, inputs,
-               word_template=s.final.word_template, context=context)
+    return [Item(safe_filename("活动总结通报"), context, data)]
 
 
-def builder(c: Computed, templates: Templates, r) -> list[Doc]:
-    """BUILDERS entry: the campaign-end 通报, once every month is scored."""
+def all_months_inputs(c: Computed, manifest, period: str) -> list[str]:
+    """The campaign-end documents are made from every month's reports."""
+    return sorted({i for m in c.scores for i in month_inputs(c, manifest, m)})
+
+
+KIND = Kind("活动总结", "活动总结通报", "final", "活动总结通报.txt.j2", items,
+            date=lambda c, period: month_end_date(c, c.campaign.months[-1]), number_key=lambda period: "final",
+            periods=lambda c: [FINAL_DIR] if c.final is not None else [], folder=lambda period: FINAL_DIR,
+            inputs=all_months_inputs)
+
+
+def build(c: Computed, templates: Templates, inputs: list[str]) -> Doc | None:
+    """The campaign-end 通报, once every month is scored."""
     if c.final is None:
-        return []
-    inputs = sorted({i for m in c.scores for i in month_inputs(c, r.manifest, m)})
-    doc = build(c, templates, inputs)
-    return [doc] if doc else []
+        return None
+    return make_docs(KIND, c, templates, FINAL_DIR, inputs)[0]

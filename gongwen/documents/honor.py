@@ -8,10 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gongwen.campaign import Computed, Lists, Record
-from gongwen.campaign.build import month_inputs
 from gongwen.documents import numbers as N
-from gongwen.documents.common import Doc, campaign_context, issue, month_end_date, settings
+from gongwen.documents.common import Doc, campaign_context, month_end_date
 from gongwen.documents.feedback import amount_column, biggest, describe_record, qualifying_context, safe_filename
+from gongwen.documents.kinds import Item, Kind, make_docs
 from gongwen.documents.templating import Templates
 from gongwen.notice.tree import Table
 
@@ -123,9 +123,7 @@ def lists_context(c: Computed) -> dict:
             "laggards_label": cfg.laggards.label, **qualifying_context(c)}
 
 
-def build(c: Computed, month: str, templates: Templates, inputs: list[str]) -> Doc:
-    s = settings(c)
-    info = issue(c, s.lists, month_end_date(c, month), f"{month}-lists")
+def items(c: Computed, month: str, info: dict) -> list[Item]:
     lists = c.lists[month]
     categories, data = list_sections(c, lists, [month])
     context = {
@@ -135,14 +133,13 @@ def build(c: Computed, month: str, templates: Templates, inputs: list[str]) -> D
         "leaders_count": sum(len(x["leaders"]) for x in categories),
         "laggards_count": sum(len(x["laggards"]) for x in categories),
     }
-    template = s.lists.template or "榜单.txt.j2"
-    notice = templates.notice(template, context, data)
-    notice.name = safe_filename(f"{N.month_cn(month)}{lists.leaders_name}和{lists.laggards_name}")
-    notice.meta.update({"活动": c.campaign.name, "月份": month, "文种": "榜单"})
-    return Doc(f"{month}/{notice.name}", notice, "榜单", month, inputs,
-               word_template=s.lists.word_template, context=context)
+    return [Item(safe_filename(f"{N.month_cn(month)}{lists.leaders_name}和{lists.laggards_name}"), context, data)]
 
 
-def builder(c: Computed, templates: Templates, r) -> list:
-    """BUILDERS entry: one lists document per scored month."""
-    return [build(c, m, templates, month_inputs(c, r.manifest, m)) for m in c.scores]
+KIND = Kind("榜单", "榜单", "lists", "榜单.txt.j2", items, date=month_end_date,
+            number_key=lambda month: f"{month}-lists")
+
+
+def build(c: Computed, month: str, templates: Templates, inputs: list[str]) -> Doc:
+    """The month's lists document."""
+    return make_docs(KIND, c, templates, month, inputs)[0]

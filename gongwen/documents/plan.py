@@ -16,7 +16,8 @@ import datetime as dt
 from gongwen.campaign import Computed
 from gongwen.documents import numbers as N
 from gongwen.documents import rules as R
-from gongwen.documents.common import Doc, campaign_context, issue, month_end_date, settings
+from gongwen.documents.common import Doc, campaign_context, month_end_date, settings
+from gongwen.documents.kinds import Item, Kind, make_docs, no_meta
 from gongwen.documents.settings import Documents
 from gongwen.documents.templating import Templates
 
@@ -81,28 +82,26 @@ def plan_context(c: Computed) -> dict:
     }
 
 
-def build(c: Computed, templates: Templates, inputs: list[str]) -> Doc:
+def plan_items(c: Computed, period: str, info: dict) -> list[Item]:
     """The 印发通知 with the plan (and its 评比细则) attached."""
-    s = settings(c)
-    info = issue(c, s.plan, s.plan.date, "plan")
     context = {**plan_context(c), "issue": info}
-    template = s.plan.template or "实施方案.txt.j2"
-    notice = templates.notice(template, context)
-    notice.name = context["plan"]["title"]
-    notice.meta.update({"活动": c.campaign.name, "文种": "实施方案"})
-    return Doc(f"{PERIOD}/{notice.name}", notice, "实施方案", PERIOD, inputs,
-               word_template=s.plan.word_template, context=context)
+    return [Item(context["plan"]["title"], context)]
 
 
-def inputs(c: Computed, manifest) -> list[str]:
+def inputs(c: Computed, manifest, period: str = PERIOD) -> list[str]:
     """The plan is made from campaign.yaml alone (no reports)."""
     folder = c.campaign.folder
     return [manifest.add_input(c.campaign.rel(folder / "campaign.yaml"), folder / "campaign.yaml")]
 
 
-def builder(c: Computed, templates: Templates, r) -> list[Doc]:
-    """The build's entry (gongwen.documents.build.BUILDERS)."""
-    return [build(c, templates, inputs(c, r.manifest))]
+KIND = Kind("实施方案", "实施方案", "plan", "实施方案.txt.j2", plan_items,
+            date=lambda c, period: settings(c).plan.date, number_key=lambda period: "plan",
+            periods=lambda c: [PERIOD], folder=lambda period: PERIOD, meta=no_meta, inputs=inputs)
+
+
+def build(c: Computed, templates: Templates, inputs: list[str]) -> Doc:
+    """The 印发通知 with the plan (and its 评比细则) attached."""
+    return make_docs(KIND, c, templates, PERIOD, inputs)[0]
 
 
 def contact_lines(contact: str | None) -> tuple[str, str]:
@@ -113,11 +112,9 @@ def contact_lines(contact: str | None) -> tuple[str, str]:
     return name, phone
 
 
-def draft_notice(c: Computed, templates: Templates, inputs: list[str]) -> Doc:
+def draft_items(c: Computed, period: str, info: dict) -> list[Item]:
     """关于征求《…（征求意见稿）》意见的通知, the plan attached with the （征求意见稿） subtitle."""
-    s = settings(c)
-    d = s.draft
-    info = issue(c, d, d.date, "draft")
+    d = settings(c).draft
     name, phone = contact_lines(d.contact)
     context = {
         **plan_context(c), "issue": info,
@@ -126,12 +123,17 @@ def draft_notice(c: Computed, templates: Templates, inputs: list[str]) -> Doc:
             "contact": name, "phone": phone, "email": d.email or "", "source": d.source or "",
         },
     }
-    template = d.template or "征求意见.txt.j2"
-    notice = templates.notice(template, context)
-    notice.name = f"{context['plan']['title']}（征求意见稿）"
-    notice.meta.update({"活动": c.campaign.name, "文种": "征求意见稿"})
-    return Doc(f"{DRAFT_PERIOD}/{notice.name}", notice, "征求意见稿", DRAFT_PERIOD, inputs,
-               word_template=d.word_template, context=context)
+    return [Item(f"{context['plan']['title']}（征求意见稿）", context)]
 
 
-__all__ = ["build", "builder", "inputs", "contact_lines", "draft_notice", "plan_context", "steps"]
+DRAFT_KIND = Kind("征求意见稿", "征求意见稿", "draft", "征求意见.txt.j2", draft_items,
+                  date=lambda c, period: settings(c).draft.date, number_key=lambda period: "draft",
+                  periods=lambda c: [DRAFT_PERIOD], folder=lambda period: DRAFT_PERIOD, meta=no_meta)
+
+
+def draft_notice(c: Computed, templates: Templates, inputs: list[str]) -> Doc:
+    """关于征求《…（征求意见稿）》意见的通知 (made by draft-next, not by a build)."""
+    return make_docs(DRAFT_KIND, c, templates, DRAFT_PERIOD, inputs)[0]
+
+
+__all__ = ["DRAFT_KIND", "KIND", "build", "inputs", "contact_lines", "draft_notice", "plan_context", "steps"]

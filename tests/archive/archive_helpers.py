@@ -20,10 +20,10 @@ LOCK = ".gongwen.lock"
 
 
 def only_kinds(monkeypatch, *kinds: str) -> None:
-    """Builds make only these kinds of document (BUILDERS names, e.g. 通报, 榜单)."""
+    """Builds make only these kinds of document (KINDS names, e.g. 通报, 榜单)."""
     from gongwen.documents import build as docbuild
 
-    monkeypatch.setattr(docbuild, "BUILDERS", [b for b in docbuild.BUILDERS if b[0] in kinds])
+    monkeypatch.setattr(docbuild, "KINDS", [k for k in docbuild.KINDS if k.name in kinds])
 
 
 def june_rows(units=("甲镇", "乙镇", "县甲局", "甲小分队")) -> dict:

@@ -45,10 +45,13 @@ def test_bad_data_found_late(built, monkeypatch):
     camp, out, before, register = built
     from gongwen.documents import build as docbuild
 
-    def late(c, templates, r):
+    from gongwen.documents.kinds import Kind
+
+    def late(kind, c, templates, manifest):
         raise UserError("榜单数据有误：甲镇的上榜依据找不到对应的签约记录")
 
-    monkeypatch.setattr(docbuild, "BUILDERS", docbuild.BUILDERS + [("late", late)])
+    kind = Kind("late", "late", "bulletin", "通报.txt.j2", None, None, lambda p: p, collect=late)
+    monkeypatch.setattr(docbuild, "KINDS", docbuild.KINDS + [kind])
     result = build(camp, out, "--reissue", code=2)
     assert "错误：榜单数据有误：甲镇的上榜依据找不到对应的签约记录" in result.stderr
     unchanged(camp, out, before, register)
@@ -74,15 +77,15 @@ def test_disk_full_on_the_fifth_file(built, monkeypatch):
 
 def test_ctrl_c_while_typesetting(built, monkeypatch):
     camp, out, before, register = built
-    from gongwen.documents import build as docbuild
+    from gongwen.build import campaign as buildlib
 
-    real = docbuild.add_documents
+    real = buildlib.typeset_documents
 
-    def interrupted(c, out_, r, docs=None, progress=None, **options):
-        real(c, out_, r, docs[:1], progress=progress, **options)  # one document typeset, then Ctrl-C
+    def interrupted(c, out_, r, docs, *args, **options):
+        real(c, out_, r, docs[:1], *args, **options)  # one document typeset, then Ctrl-C
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(docbuild, "add_documents", interrupted)
+    monkeypatch.setattr(buildlib, "typeset_documents", interrupted)
     result = build(camp, out, "--reissue", code=130)
     assert "已中止：已写出的旧文件保持不变。" in result.stderr
     unchanged(camp, out, before, register)
@@ -91,7 +94,7 @@ def test_ctrl_c_while_typesetting(built, monkeypatch):
 def _cli(*args, **kw):
     """pipeline.py with only the month's 通报 and 榜单 (as the `fast` fixture)."""
     code = ("import sys; import gongwen.documents.build as b;"
-            "b.BUILDERS[:] = [x for x in b.BUILDERS if x[0] in ('通报', '榜单')];"
+            "b.KINDS[:] = [k for k in b.KINDS if k.name in ('通报', '榜单')];"
             "from gongwen.cli import main; main(sys.argv[1:], prog_name='pipeline.py')")
     return subprocess.Popen([sys.executable, "-c", code, *map(str, args)], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kw)

@@ -18,14 +18,15 @@ from click.testing import CliRunner
 
 from gongwen import INPUTS_DIR, TEMPLATES_DIR
 from gongwen.campaign import compute, load_campaign
+from gongwen.documents.kinds import build_kind
 from gongwen.documents import annual, bulletin, chart, wordtpl
-from gongwen.documents.build import typeset_doc
+from gongwen.build.typesetters import typeset_doc
 from gongwen.documents.common import ranking_table, settings
 from gongwen.documents.settings import Level
 from gongwen.documents.templating import Templates
 from gongwen.errors import UserError
 from gongwen.notice.tree import Image
-from gongwen.render import typeset
+from gongwen.build.notices import typeset
 from tests import pdfmeasure as pm
 
 CENT = Decimal("0.01")
@@ -69,7 +70,9 @@ def annual_cli(tmp_path_factory):
     from gongwen.cli import main
 
     out = tmp_path_factory.mktemp("annual-out")
-    result = CliRunner().invoke(main, ["annual", str(INPUTS_DIR / "xinfeng-2023"), "--year", "2023", "--out", str(out)])
+    register = tmp_path_factory.mktemp("annual-register") / "发文登记.sqlite"
+    result = CliRunner().invoke(main, ["annual", str(INPUTS_DIR / "xinfeng-2023"), "--year", "2023", "--out", str(out),
+                                       "--register", str(register)])
     assert result.exit_code == 0, result.output
     folder = out / "annual"
     return folder, (folder / f"{TITLE}.docx").read_bytes(), (folder / f"{TITLE}.pdf").read_bytes(), result.output
@@ -167,8 +170,8 @@ def test_builder_waits_for_the_campaign_end(xinfeng, partial):
             def add_input(shown, path):
                 return shown
 
-    assert annual.builder(partial, Templates(partial.campaign.folder), R) == []
-    docs = annual.builder(xinfeng, Templates(xinfeng.campaign.folder), R)
+    assert build_kind(annual.KIND, partial, Templates(partial.campaign.folder), R.manifest) == []
+    docs = build_kind(annual.KIND, xinfeng, Templates(xinfeng.campaign.folder), R.manifest)
     assert [(d.rel, d.kind, d.period) for d in docs] == [(f"annual/{TITLE}", "年终考评", "annual")]
     assert "reports/2023-08.xlsx" in docs[0].inputs and "campaign.yaml" in docs[0].inputs
 
@@ -227,8 +230,12 @@ def test_annual_pdf_layout_and_manifest(annual_cli, tmp_path):
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     paths = [f["path"] for f in manifest["files"]]
-    assert paths == [f"annual/{TITLE}.docx", f"annual/{TITLE}.pdf"]
+    assert paths == [f"{TITLE}.docx", f"{TITLE}.pdf"]  # relative to annual/, where manifest.json is
     assert all(f["kind"] == "年终考评" and f["period"] == "annual" for f in manifest["files"])
+    from gongwen.archive.verify import verify
+
+    report = verify(folder)
+    assert report.checked == 2 and not report.missing and not report.changed and not report.extra
 
 
 def test_annual_command_wrong_year_is_a_plain_error(tmp_path):
@@ -301,7 +308,8 @@ def test_suzhou_bulletin_carries_the_chart_page(suzhou, tmp_path):
 def june_word(xinfeng):
     doc = bulletin.build(xinfeng, "2023-06", Templates(xinfeng.campaign.folder), [])
     doc.word_template = "word/通报.docx"  # as documents.bulletin.word_template would name it
-    docx_bytes, pdf, pages = typeset_doc(doc, xinfeng.campaign.folder)
+    t = typeset_doc(doc, xinfeng.campaign.folder)
+    docx_bytes, pdf, pages = t.files["docx"], t.files["pdf"], t.pages
     return doc, docx_bytes, pdf, pages
 
 
@@ -353,7 +361,8 @@ def test_word_template_pdf_from_libreoffice(june_word, tmp_path):
 def test_word_template_without_libreoffice_says_so(xinfeng, june_word, monkeypatch, capsys):
     doc, data, _, _ = june_word
     monkeypatch.setattr(wordtpl, "soffice", lambda: None)
-    docx_bytes, pdf, pages = typeset_doc(doc, xinfeng.campaign.folder)
+    t = typeset_doc(doc, xinfeng.campaign.folder)
+    docx_bytes, pdf, pages = t.files["docx"], t.files["pdf"], t.pages
     assert pdf is None and pages == 0
     assert docx_bytes == data  # same input, same bytes
     assert f"未安装 LibreOffice，{doc.rel}.docx 只生成了 DOCX" in capsys.readouterr().err

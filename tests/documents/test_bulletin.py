@@ -19,7 +19,7 @@ from gongwen.campaign import compute, load_campaign
 from gongwen.campaign.build import render
 from gongwen.documents import bulletin
 from gongwen.documents.templating import Templates
-from gongwen.render import typeset
+from gongwen.build.notices import typeset
 from tests import pdfmeasure as pm
 
 OUT = Path("/nonexistent-out")  # render() only names files; nothing is written here

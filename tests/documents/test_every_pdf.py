@@ -12,7 +12,7 @@ import pytest
 from gongwen import INPUTS_DIR
 from gongwen.campaign import compute, load_campaign
 from gongwen.campaign.build import render, write
-from gongwen.documents.build import add_documents
+from tests.build_helpers import add_documents
 from gongwen.notice.layout import load_layout
 from tests import pdfmeasure as pm
 

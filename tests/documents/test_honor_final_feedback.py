@@ -19,9 +19,9 @@ from gongwen.campaign import compute, load_campaign
 from gongwen.campaign.build import Rendered
 from gongwen.documents import feedback, final, honor
 from gongwen.documents import numbers as N
-from gongwen.documents.build import BUILDERS
+from gongwen.documents.kinds import build_kind
 from gongwen.documents.templating import Templates
-from gongwen.render import typeset
+from gongwen.build.notices import typeset
 from gongwen.writers.docx import docx_bytes
 
 LEAD_HEAD = ["名次", "单位", "总分", "类别排名", "上榜依据"]
@@ -126,7 +126,7 @@ def test_lists_laggard_tables_equal_the_lists(xf, xf_lists):
 
 def test_lists_for_every_month_and_campaign(xf, sz):
     for c, templates in (xf, sz):
-        docs = honor.builder(c, templates, Rendered())
+        docs = build_kind(honor.KIND, c, templates, Rendered().manifest)
         assert [d.period for d in docs] == list(c.scores)
         names = {d.rel for d in docs}
         assert len(names) == len(docs)
@@ -147,7 +147,7 @@ def test_lists_for_every_month_and_campaign(xf, sz):
 @pytest.fixture(scope="module")
 def xf_final(xf):
     c, templates = xf
-    docs = final.builder(c, templates, Rendered())
+    docs = build_kind(final.KIND, c, templates, Rendered().manifest)
     assert len(docs) == 1
     data = docx_bytes(docs[0].notice)
     return docs[0], data, *read_docx(data)
@@ -225,13 +225,13 @@ def test_final_only_when_every_month_is_scored(xf):
     c, templates = xf
     partial = compute(c.campaign, {m: c.data[m] for m in c.campaign.months[:2]})
     assert partial.final is None
-    assert final.builder(partial, templates, Rendered()) == []
-    assert len(feedback.builder(partial, templates, Rendered())) == 2 * len(c.campaign.roster)
+    assert build_kind(final.KIND, partial, templates, Rendered().manifest) == []
+    assert len(build_kind(feedback.KIND, partial, templates, Rendered().manifest)) == 2 * len(c.campaign.roster)
 
 
 def test_final_suzhou_rewards_and_ranks(sz):
     c, templates = sz
-    [doc] = final.builder(c, templates, Rendered())
+    [doc] = build_kind(final.KIND, c, templates, Rendered().manifest)
     paras, tables = read_docx(docx_bytes(doc.notice))
     lists = c.lists["final"]
     lead = tables_with(tables, "名次")
@@ -333,7 +333,7 @@ def test_feedback_records_from_several_files_name_the_file(xf):
 
 def test_feedback_one_document_per_unit_and_month(sz):
     c, templates = sz
-    docs = feedback.builder(c, templates, Rendered())
+    docs = build_kind(feedback.KIND, c, templates, Rendered().manifest)
     assert len(docs) == len(c.scores) * len(c.campaign.roster)
     assert len({d.rel for d in docs}) == len(docs)
     assert all(d.kind == "得分反馈单" and d.rel.startswith(f"{d.period}/得分反馈单/") for d in docs)
@@ -378,8 +378,10 @@ def test_hostile_unit_name_stays_in_feedback_folder(xf):
     assert "2023-06/得分反馈单/_.._出界" in rels and "2023-06/得分反馈单/_.._出界（2）" in rels
 
 
-def test_builders_registered_in_order():
-    names = [n for n, _ in BUILDERS]
+def test_kinds_registered_in_order():
+    from gongwen.documents.build import KINDS
+
+    names = [k.name for k in KINDS]
     assert names.index("通报") < names.index("榜单") < names.index("得分反馈单") < names.index("活动总结")
-    fns = dict(BUILDERS)
-    assert fns["榜单"] is honor.builder and fns["得分反馈单"] is feedback.builder and fns["活动总结"] is final.builder
+    kinds = {k.name: k for k in KINDS}
+    assert kinds["榜单"] is honor.KIND and kinds["得分反馈单"] is feedback.KIND and kinds["活动总结"] is final.KIND

@@ -22,9 +22,9 @@ from gongwen import INPUTS_DIR
 from gongwen.campaign import Computed, compute, load_campaign
 from gongwen.cli import main
 from gongwen.documents import plan, rules
-from gongwen.documents.build import BUILDERS
+from gongwen.documents.build import KINDS
 from gongwen.documents.templating import Templates
-from gongwen.render import typeset
+from gongwen.build.notices import typeset
 from gongwen.writers.docx import docx_bytes
 
 CN_DIGITS = "一二三四五六七八九十"
@@ -173,7 +173,7 @@ def test_suzhou_rules_as_second_attachment(suzhou):
 
 
 def test_plan_is_the_first_builder():
-    assert BUILDERS[0][0] == "实施方案"
+    assert KINDS[0].name == "实施方案"
 
 
 # ------------------------------------------------------------------ rules unit tests

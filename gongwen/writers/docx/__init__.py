@@ -14,7 +14,7 @@ from gongwen.notice.tree import Notice
 from gongwen.writers.docx import body, closing, header, package, sections
 from gongwen.writers.docx.styles import metrics
 
-__all__ = ["write_docx", "build_document", "docx_bytes"]
+__all__ = ["write_docx", "build_document", "docx_bytes", "write_output"]
 
 
 def build_document(notice: Notice, *, banji_own_page: bool = False):
@@ -55,3 +55,9 @@ def write_docx(notice: Notice, path: Path, *, banji_own_page: bool = False) -> P
 
 def docx_bytes(notice: Notice, *, banji_own_page: bool = False) -> bytes:
     return package.to_bytes(build_document(notice, banji_own_page=banji_own_page))
+
+
+def write_output(out) -> bytes:
+    """The registry's entry (gongwen.writers.registry): the DOCX, with the
+    版记 where the PDF's pagination put it."""
+    return docx_bytes(out.notice, banji_own_page=out.banji_own_page)

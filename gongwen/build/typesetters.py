@@ -30,7 +30,14 @@ if TYPE_CHECKING:  # not imported here: a worker must not import the campaign mo
     from gongwen.documents.common import Doc
     from gongwen.notice.tree import Notice
 
-Result = tuple[bytes, bytes | None, int]  # DOCX, PDF (None without LibreOffice for a Word template), pages
+
+class Result(NamedTuple):
+    """A typeset document: extension -> bytes (None where a format could not
+    be made: a Word template's PDF without LibreOffice), and its pages."""
+
+    files: dict[str, bytes | None]
+    pages: int
+
 MAX_CHUNK = 8  # documents per task: few enough that both cores stay busy to the end
 # A document's weight, in characters of text: what any document costs (one
 # page, its fonts subset, the DOCX package) plus its text, a table row and a
@@ -51,15 +58,26 @@ class Job(NamedTuple):
     base_url: str | None
     word_template: str | None
     context: dict | None
+    formats: tuple[str, ...]
 
     @classmethod
-    def of(cls, doc: Doc) -> Job:
-        return cls(doc.rel, doc.notice, doc.base_url, doc.word_template, doc.context if doc.word_template else None)
+    def of(cls, doc: Doc, formats: tuple[str, ...] | None = None) -> Job:
+        from gongwen.writers.registry import default_formats
+
+        return cls(doc.rel, doc.notice, doc.base_url, doc.word_template, doc.context if doc.word_template else None,
+                   tuple(formats or default_formats()))
 
 
-def typeset_doc(doc: Doc | Job, campaign_folder: Path | None = None) -> Result:
-    """DOCX bytes, PDF bytes, pages. A document with a Word template is filled
-    into it instead (docxtpl); its PDF comes from LibreOffice, None without it."""
+def typeset_doc(doc: Doc | Job, campaign_folder: Path | None = None,
+                formats: tuple[str, ...] | None = None) -> Result:
+    """The document in every chosen format (a Job carries its own; a Doc gets
+    `formats`, default the registry's defaults). A document with a Word
+    template is filled into it instead (docxtpl), its PDF comes from
+    LibreOffice (None without it), and any other format is drawn from those."""
+    from gongwen.writers import registry
+
+    formats = getattr(doc, "formats", None) or tuple(formats or registry.default_formats())
+    given = None
     if doc.word_template:
         import sys
 
@@ -69,11 +87,9 @@ def typeset_doc(doc: Doc | Job, campaign_folder: Path | None = None) -> Result:
         if pdf is None:
             print(f"未安装 LibreOffice，{doc.rel}.docx 只生成了 DOCX（按 Word 模板 {doc.word_template} 填写），没有 PDF",
                   file=sys.stderr)
-        return docx, pdf, pages
-    from gongwen.render import typeset
-
-    t = typeset(doc.notice, base_url=doc.base_url)
-    return t.docx, t.pdf, t.pages
+        given = registry.Output(doc.notice, doc.base_url, {"docx": docx, "pdf": pdf}, pages)
+    out = registry.write(doc.notice, formats, doc.base_url, given=given)
+    return Result(out.files, out.pages)
 
 
 def default_jobs() -> int:
@@ -99,8 +115,8 @@ def warm() -> None:
     metrics()
     # Pango loads each font on the first layout that uses it: a small notice in
     # every role (title, heading, body, table, page number) pays for that here.
+    from gongwen.build.notices import typeset
     from gongwen.notice.source import notice_from_source
-    from gongwen.render import typeset
 
     typeset(notice_from_source(WARM_SOURCE, None, "预热"))
     _trim(collect=True)  # reading the fonts leaves ~100 MB of cyclic garbage behind
@@ -121,7 +137,20 @@ def _start_worker() -> None:
         os.nice(WORKER_NICE)
     except (OSError, AttributeError):  # pragma: no cover - not allowed here, or no nice (Windows)
         pass
+    import atexit
+
+    atexit.register(_release)
     warm()
+
+
+def _release() -> None:
+    """At a worker's exit, let go of WeasyPrint's font configuration while the
+    modules its clean-up uses are still there (at interpreter teardown they
+    are not, and it prints a traceback)."""
+    from gongwen.writers.pdf.style import font_config
+
+    font_config.cache_clear()
+    gc.collect()
 
 
 def _trim(collect: bool) -> None:
@@ -169,7 +198,8 @@ def weight(doc: Doc) -> int:
     return total
 
 
-def _chunks(docs: list[Doc], jobs: int) -> list[tuple[list[tuple[int, Job]], bool]]:
+def _chunks(docs: list[Doc], jobs: int,
+            formats: tuple[str, ...] | None = None) -> list[tuple[list[tuple[int, Job]], bool]]:
     """(chunk, heavy) in the order to submit them: heavy documents first, all in
     one chunk biggest first if together they are no more than one worker's
     share (else one chunk each); then the rest, the bigger ones (ALONE times the
@@ -182,16 +212,16 @@ def _chunks(docs: list[Doc], jobs: int) -> list[tuple[list[tuple[int, Job]], boo
     big = sorted((i for i, w in enumerate(weights) if ALONE * median <= w < HEAVY * median),
                  key=lambda i: (-weights[i], i))
     chosen.update(big)
-    light = [(i, Job.of(d)) for i, d in enumerate(docs) if i not in chosen]
+    light = [(i, Job.of(d, formats)) for i, d in enumerate(docs) if i not in chosen]
     size = max(1, min(MAX_CHUNK, (len(light) + len(big)) // (jobs * 4)))
-    chunks = [([(i, Job.of(docs[i]))], False) for i in big]
+    chunks = [([(i, Job.of(docs[i], formats))], False) for i in big]
     chunks += [(light[i:i + size], False) for i in range(0, len(light), size)]
     if not heavy:
         return chunks
     if sum(weights[i] for i in heavy) <= sum(weights) / jobs:
-        first = [([(i, Job.of(docs[i])) for i in heavy], True)]
+        first = [([(i, Job.of(docs[i], formats)) for i in heavy], True)]
     else:
-        first = [([(i, Job.of(docs[i]))], True) for i in heavy]
+        first = [([(i, Job.of(docs[i], formats))], True) for i in heavy]
     return first + chunks
 
 
@@ -222,7 +252,8 @@ class Typesetters:
 def typeset_all(docs: list[Doc], folder: Path | None, jobs: int,
                 done: Callable[[Doc], None] | None = None,
                 keep: Callable[[Doc, Result], object] | None = None,
-                typesetters: Typesetters | None = None) -> Iterator[tuple[Doc, Result]]:
+                typesetters: Typesetters | None = None,
+                formats: tuple[str, ...] | None = None) -> Iterator[tuple[Doc, Result]]:
     """(doc, result) in the order of `docs`; `done(doc)` as each document is
     finished, in whatever order the workers finish them. `keep(doc, result)`,
     if given, runs as each result arrives and what it returns is held and
@@ -233,24 +264,25 @@ def typeset_all(docs: list[Doc], folder: Path | None, jobs: int,
         return
     if typesetters is None:
         with Typesetters(min(jobs, len(docs))) as own:
-            yield from _typeset_on(own.executor, docs, folder, jobs, done, keep)
+            yield from _typeset_on(own.executor, docs, folder, jobs, done, keep, formats)
     else:
-        yield from _typeset_on(typesetters.executor, docs, folder, typesetters.jobs, done, keep)
+        yield from _typeset_on(typesetters.executor, docs, folder, typesetters.jobs, done, keep, formats)
 
 
 def _typeset_on(executor: ProcessPoolExecutor, docs: list[Doc], folder: Path | None, jobs: int,
                 done: Callable[[Doc], None] | None,
-                keep: Callable[[Doc, Result], object] | None) -> Iterator[tuple[Doc, Result]]:
+                keep: Callable[[Doc, Result], object] | None,
+                formats: tuple[str, ...] | None = None) -> Iterator[tuple[Doc, Result]]:
     ready: dict[int, object] = {}
     following = 0
     # submitted in this order, so the heavy documents are started first
-    pending = {executor.submit(_typeset_chunk, chunk, folder, heavy) for chunk, heavy in _chunks(docs, jobs)}
+    pending = {executor.submit(_typeset_chunk, chunk, folder, heavy) for chunk, heavy in _chunks(docs, jobs, formats)}
     try:
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 for i, result in future.result():
-                    if isinstance(result, tuple) and result and result[0] == "UserError":
+                    if not isinstance(result, Result) and result and result[0] == "UserError":
                         raise UserError(result[1], result[2])
                     ready[i] = result if keep is None else keep(docs[i], result)
                     if done:

@@ -1,0 +1,154 @@
+"""A campaign's build: read and check everything, compute, collect the
+documents, number them from the register, typeset them in every chosen
+format, and write all of it (or nothing) under the register and the output
+folder's lock. The command line and the web page both call build_campaign;
+they only show its progress and what it returns."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongwen.build import typesetters
+from gongwen.build.progress import Progress, report
+from gongwen.campaign import Computed, compute, load_campaign
+from gongwen.campaign.build import Rendered, render
+from gongwen.documents.common import Doc
+from gongwen.errors import UserError
+from gongwen.writers import registry
+
+
+@dataclass
+class Typeset:
+    """A document of the build and what typesetting it gave."""
+
+    doc: Doc
+    pages: int
+    formats: tuple[str, ...]  # the formats written for it (a Word template without LibreOffice: no PDF)
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    computed: Computed
+    formats: tuple[str, ...]
+    documents: list[Typeset] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    assigned: object | None = None  # gongwen.archive.register.Assigned: numbers given, recorded, reissued
+    embedded: int = 0  # PDFs that carry their sources (--embed-sources)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.computed.warnings
+
+    @property
+    def missing_months(self) -> list[str]:
+        c = self.computed
+        return [m for m in c.campaign.months if m not in c.scores]
+
+
+def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False, embed_sources: bool = False,
+                   register_file: Path | None = None, jobs: int | None = None,
+                   formats: tuple[str, ...] | None = None, progress: Progress | None = None,
+                   on_warnings=None, on_numbers=None,
+                   workers: typesetters.Typesetters | None = None) -> BuildResult:
+    """Build every document of the campaign in `folder` into `out`.
+
+    `jobs` typesetting processes (default: one per core; 1: this process
+    only); `formats` the registry's extensions (default: its defaults);
+    `progress` gets an Event per stage and per typeset document;
+    `on_warnings(list)` is called with the intake's warnings before anything
+    is typeset or written, `on_numbers(assigned)` with the 发文字号 the
+    register gave, before typesetting (they are printed in the documents);
+    `workers`: typesetting processes kept warm by the
+    caller between builds (a server), used instead of starting `jobs` new
+    ones. Raises UserError, with nothing written, on any problem."""
+    from gongwen.archive.register import assign, write_registered
+
+    out = Path(out)
+    formats = tuple(formats or registry.default_formats())
+    jobs = (workers.jobs if workers else typesetters.default_jobs()) if jobs is None else max(1, jobs)
+    # the typesetting processes load fonts and stylesheets while the reports are read
+    own = typesetters.Typesetters(jobs) if jobs > 1 and workers is None else nullcontext(workers)
+    with own as workers:
+        report(progress, "读取活动配置和参评单位")
+        camp = load_campaign(folder)
+        report(progress, "读取并检查各月报表")
+        c = compute(camp)
+        if on_warnings is not None:
+            on_warnings(c.warnings)
+        if not c.scores:
+            raise UserError("reports/ 里还没有任何月份的报表，没有可生成的内容")
+        rendered = render(c, out)
+        report(progress, "准备公文")
+        docs = collect(c, rendered)
+        assigned = assign(camp, docs, reissue=reissue, path=register_file)
+        if on_numbers is not None:
+            on_numbers(assigned)
+        result = BuildResult(out, c, formats, assigned=assigned)
+        result.documents = typeset_documents(c, out, rendered, docs, formats, jobs, workers, progress)
+    if embed_sources:
+        from gongwen.archive.embed import embed_sources as embed
+
+        report(progress, "把输入文件嵌入 PDF")
+        result.embedded = embed(camp, docs, rendered, out)
+    report(progress, "写出文件")
+    result.written = write_registered(rendered, out, assigned)
+    return result
+
+
+def collect(c: Computed, r: Rendered) -> list[Doc]:
+    """Every document of the campaign, kind by kind (gongwen.documents.kinds)."""
+    from gongwen.documents.build import collect as collect_docs
+
+    return collect_docs(c, r)
+
+
+def typeset_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc], formats: tuple[str, ...],
+                      jobs: int, workers: typesetters.Typesetters | None = None,
+                      progress: Progress | None = None) -> list[Typeset]:
+    """Typeset every document into `r` (files and manifest), in the documents'
+    order whichever process made them. Each result is staged (large files to
+    disk, see FileStore) as soon as it arrives, so finished documents waiting
+    for their turn take no memory."""
+    stage = getattr(r.files, "stage", None)
+    count = [0]
+
+    def keep(doc: Doc, result: typesetters.Result) -> typesetters.Result:
+        if stage is None:
+            return result
+        return typesetters.Result({ext: (None if data is None else stage(data)) for ext, data in result.files.items()},
+                                  result.pages)
+
+    def step(doc: Doc) -> None:
+        count[0] += 1
+        report(progress, f"排版 {doc.rel}", count[0], len(docs))
+
+    report(progress, "排版公文", 0, len(docs))
+    if workers is not None or (jobs > 1 and len(docs) > 1):
+        results = typesetters.typeset_all(docs, c.campaign.folder, jobs, done=step, keep=keep,
+                                          typesetters=workers, formats=formats)
+    else:
+        results = _one_by_one(docs, c.campaign.folder, step, keep, formats)
+    done = []
+    for doc, result in results:
+        written = []
+        for ext, data in result.files.items():
+            if data is None:
+                continue
+            rel = f"{doc.rel}.{ext}"
+            path = Path(out) / rel
+            r.files[path] = data
+            r.manifest.add(rel, data if isinstance(data, bytes) else r.files[path], doc.inputs,
+                           kind=doc.kind, period=doc.period)
+            written.append(ext)
+        done.append(Typeset(doc, result.pages, tuple(written)))
+    return done
+
+
+def _one_by_one(docs, folder, step, keep, formats):
+    for doc in docs:
+        result = keep(doc, typesetters.typeset_doc(doc, folder, formats))
+        step(doc)
+        yield doc, result
