@@ -8,7 +8,7 @@
   .venv/bin/python bench.py                        两项都测
 
 结果写入 JSON（outputs/bench/notices.json、outputs/bench/scale.json）并打印表格；scale 的表格同时写进
-README“性能”一节的标记之间。
+docs/性能.md 的标记之间。
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None, help="scale：排版进程数（默认 CPU 核数）")
     ap.add_argument("--intake-rows", type=int, default=100_000, help="scale：读取计分单测的报表行数（0 表示不测）")
     ap.add_argument("--no-libreoffice", action="store_true", help="scale：不测 LibreOffice 转换")
-    ap.add_argument("--no-readme", action="store_true", help="scale：不把表格写进 README 的“性能”一节")
+    ap.add_argument("--no-readme", action="store_true", help="scale：不把表格写进 docs/性能.md")
     args = ap.parse_args()
     if args.section == "_child-build":
         from gongwen.bench.scale import child_build

@@ -254,7 +254,7 @@ def build() -> Document:
     props.title = "月度通报（Word 模板示例）"
     props.revision = 1
     props.language = "zh-CN"
-    props.comments = "标签的写法见 docs/documents-annual.md（文档属性里不能写标签）。"
+    props.comments = "标签的写法见 docs/公文生成.md 的“用单位自己的 Word 模板”（文档属性里不能写标签）。"
     return doc
 
 

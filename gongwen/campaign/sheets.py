@@ -1,4 +1,4 @@
-"""Sheet and column definitions: the built-in ones fixed by CAMPAIGN.md, plus
+"""Sheet and column definitions: the built-in ones fixed by docs/活动配置.md, plus
 whatever a campaign declares in its campaign.yaml (new sheets, new columns on a
 built-in sheet, more values for an enumerated column)."""
 

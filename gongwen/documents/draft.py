@@ -234,7 +234,7 @@ def _header(src: Campaign, year: int, growth: Decimal | None) -> str:
         f"# 由 draft-next 根据 {src.folder.as_posix()} 生成的{year}年活动配置（征求意见稿阶段）。\n"
         f"# 月份、日期已顺延，文号改为 〔{year}〕**号 待编；{grow}。\n"
         "# documents.draft.pending 列出的目标还没有定：它们在方案里印作 **，定下数值后改好并从 pending 删去。\n"
-        f"# 原文件里的注释没有保留，键的含义见 docs/campaign.md 或 {src.folder.as_posix()}/{CAMPAIGN_FILE}。\n\n"
+        f"# 原文件里的注释没有保留，键的含义见 docs/活动配置.md 或 {src.folder.as_posix()}/{CAMPAIGN_FILE}。\n\n"
     )
 
 
