@@ -331,8 +331,10 @@ class _Action:
 
 
 def _doc_files(r, out: Path, doc) -> dict[str, bytes]:
+    from gongwen.writers.registry import all_formats
+
     found = {}
-    for ext in ("docx", "pdf"):
+    for ext in all_formats():
         p = Path(out) / f"{doc.rel}.{ext}"
         if p in r.files:
             found[f"{doc.rel}.{ext}"] = r.files[p]

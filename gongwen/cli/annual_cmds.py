@@ -56,7 +56,8 @@ def annual_cmd(campaigns: tuple[Path, ...], year: int | None, out: Path, registe
         if rest:
             t.add_row(cat, "未评等次", "、".join(rest))
     console.print(t)
-    shown = f"{r.pages} 页" if "pdf" in r.formats else "没有 PDF（未安装 LibreOffice）"
+    lacking = [e for e in chosen if e not in r.formats]  # a Word template's PDF needs LibreOffice
+    shown = f"{r.pages} 页" + (f"，没有 {'、'.join(lacking)}（未安装 LibreOffice）" if lacking else "")
     console.print(f"共写出 {len(r.written)} 个文件到 {out / 'annual'}：{Path(r.doc.rel).name}"
                   f"（{' / '.join('.' + e for e in sorted(r.formats))}，{shown}）")
 
