@@ -380,6 +380,7 @@ def write_registered(rendered, out: Path, assigned: Assigned | None) -> list[Pat
         if problems:
             raise UserError(f"发文登记有 {len(problems)} 处问题，未写出任何文件：", problems)
         _carry_superseded(con, rendered, out, assigned.campaign)
+        _carry_issued(con, rendered, out, assigned.campaign)
         for act in actions:
             for p, kept in act.kept.items():
                 data = (out / p).read_bytes()
@@ -415,6 +416,22 @@ def _carry_superseded(con, rendered, out: Path, campaign: str) -> None:
             if p.is_file() and p not in rendered.files:
                 rendered.manifest.add(kept, p.read_bytes(), [], kind=row["kind"], period=row["period"],
                                       version=row["version"], superseded=True)
+
+
+def _carry_issued(con, rendered, out: Path, campaign: str) -> None:
+    """Issued documents this build does not make again (a month's reports
+    taken out, a kind switched off) stay where they are and in manifest.json:
+    a rebuild never removes an issued document."""
+    rows = con.execute("SELECT identity, version, kind, period FROM issued WHERE campaign = ?", (campaign,)).fetchall()
+    for row in rows:
+        for path, digest in Register.files(con, row["identity"], row["version"]).items():
+            p = out / path
+            if path in rendered.manifest.files or out / path in rendered.files or not p.is_file():
+                continue
+            data = p.read_bytes()
+            if sha256(data) == digest:
+                rendered.manifest.add(path, data, [], kind=row["kind"], period=row["period"], version=row["version"],
+                                      issued_only=True)
 
 
 def _record(con, campaign: str, act: _Action) -> None:

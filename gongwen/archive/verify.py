@@ -27,6 +27,9 @@ class Report:
 
 
 def verify(folder: Path) -> Report:
+    """Every file of the manifest re-hashed, every other file named. A
+    subfolder with a manifest.json of its own (annual/ written by `annual`)
+    is checked against that one."""
     folder = Path(folder)
     path = folder / MANIFEST_FILE
     if not path.is_file():
@@ -44,9 +47,20 @@ def verify(folder: Path) -> Report:
             report.missing.append(rel)
         elif sha256(target.read_bytes()) != digest:
             report.changed.append(rel)
+    nested = sorted(p.parent for p in folder.rglob(MANIFEST_FILE) if p.parent != folder)
+    nested = [n for n in nested if not any(n.is_relative_to(o) and n != o for o in nested)]
+    for sub in nested:
+        prefix = sub.relative_to(folder).as_posix() + "/"
+        inner = verify(sub)
+        report.checked += inner.checked
+        report.missing += [prefix + p for p in inner.missing]
+        report.changed += [prefix + p for p in inner.changed if prefix + p not in report.changed]
+        report.extra += [prefix + p for p in inner.extra if prefix + p not in entries]
     for p in sorted(folder.rglob("*")):
         if p.is_file():
             rel = p.relative_to(folder).as_posix()
+            if any(p.is_relative_to(sub) for sub in nested):
+                continue
             if rel not in entries and rel not in OWN_FILES and not p.name.endswith((".tmp", ".part")):
                 report.extra.append(rel)
     return report

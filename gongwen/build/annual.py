@@ -33,6 +33,9 @@ class AnnualBuild:
     warnings: dict[str, list[str]] = field(default_factory=dict)  # campaign folder -> intake warnings
     written: list[Path] = field(default_factory=list)
     assigned: object | None = None
+    removed: list[str] = field(default_factory=list)  # an earlier annual's files this one did not make again
+    edited: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
 
 
 def build_annual(folders: list[str | Path], out: str | Path, year: int | None = None, *,
@@ -80,4 +83,5 @@ def build_annual(folders: list[str | Path], out: str | Path, year: int | None = 
         written_formats.append(ext)
     report(progress, "写出文件")
     written = write_registered(rendered, out, assigned)
-    return AnnualBuild(out, year, doc, result, typeset.pages, tuple(written_formats), warnings, written, assigned)
+    return AnnualBuild(out, year, doc, result, typeset.pages, tuple(written_formats), warnings, written, assigned,
+                       rendered.removed, rendered.edited, rendered.foreign)

@@ -37,6 +37,9 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     assigned: object | None = None  # gongwen.archive.register.Assigned: numbers given, recorded, reissued
     embedded: int = 0  # PDFs that carry their sources (--embed-sources)
+    removed: list[str] = field(default_factory=list)  # an earlier build's files this one did not make again
+    edited: list[str] = field(default_factory=list)  # ... of them edited since: kept
+    foreign: list[str] = field(default_factory=list)  # files no build wrote: left alone
 
     @property
     def warnings(self) -> list[str]:
@@ -95,6 +98,7 @@ def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False
         result.embedded = embed(camp, docs, rendered, out)
     report(progress, "写出文件")
     result.written = write_registered(rendered, out, assigned)
+    result.removed, result.edited, result.foreign = rendered.removed, rendered.edited, rendered.foreign
     return result
 
 

@@ -38,6 +38,11 @@ class Computed:
 class Rendered:
     files: FileStore = field(default_factory=FileStore)  # target path -> bytes (large ones staged on disk)
     manifest: Manifest = field(default_factory=Manifest)
+    # after write(): files an earlier build wrote that this one did not, removed;
+    # files of an earlier build edited since (kept); files no build wrote (kept)
+    removed: list[str] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
 
 
 def compute(campaign: Campaign, data: dict[str, MonthData] | None = None) -> Computed:
@@ -90,13 +95,77 @@ def write(r: Rendered, out: Path) -> list[Path]:
     Path(out).mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(str(Path(out) / LOCK_FILE), timeout=LOCK_WAIT_S):
+            stale = earlier_files(Path(out), r)
             write_all(files)
+            remove_stale(Path(out) / r.manifest.folder, stale, r)
     except Timeout:
         raise UserError(f"另一个生成任务正在写入 {out}，等了 {LOCK_WAIT_S} 秒仍未结束；请稍后再试") from None
     except OSError as exc:
         raise UserError(f"写出文件失败：{os_reason(exc)}。本次没有写出任何文件，{out} 里原有的文件保持不变，"
                         "也没有留下临时文件") from None
     return list(files)
+
+
+def earlier_files(out: Path, r: Rendered) -> dict[str, str]:
+    """Files the earlier build into this folder wrote (its manifest.json says
+    which, with their SHA-256) that this build does not write: path under the
+    manifest's folder -> the hash that build wrote. An unreadable manifest
+    gives none (nothing is removed on a guess)."""
+    import json
+
+    folder = out / r.manifest.folder
+    try:
+        earlier = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        entries = {e["path"]: e["sha256"] for e in earlier["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    now = {r.manifest.relative(p) for p in r.manifest.files}
+    return {p: h for p, h in entries.items() if p not in now and _inside(folder, p)}
+
+
+def _inside(folder: Path, rel: str) -> bool:
+    """A manifest path that names a file inside `folder` (no .., no absolute path)."""
+    if not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
+        return False
+    return (folder / rel).resolve().is_relative_to(folder.resolve())
+
+
+def remove_stale(folder: Path, stale: dict[str, str], r: Rendered) -> None:
+    """The output folder belongs to the build: files an earlier build wrote
+    that this one did not are removed, unless edited since (then kept and
+    listed); files no build wrote are left alone and listed. Folders left
+    empty go too."""
+    from gongwen.campaign.manifest import sha256
+
+    own = {r.manifest.relative(p) for p in r.manifest.files} | {MANIFEST_FILE, LOCK_FILE}
+    for rel, digest in sorted(stale.items()):
+        path = folder / rel
+        if not path.is_file():
+            continue
+        if sha256(path.read_bytes()) != digest:
+            r.edited.append(rel)
+            continue
+        path.unlink()
+        r.removed.append(rel)
+        for parent in path.parents:
+            if parent == folder or not parent.is_relative_to(folder):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+    known = own | set(r.edited)
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_file() and rel not in known and not p.name.endswith((".tmp", ".part")) \
+                and not rel.startswith(tuple(f"{d}/" for d in own_subfolders(folder, r))):
+            r.foreign.append(rel)
+
+
+def own_subfolders(folder: Path, r: Rendered) -> list[str]:
+    """Subfolders that hold a manifest of their own (annual/ written by `annual`): another build's files."""
+    return [p.parent.relative_to(folder).as_posix() for p in folder.glob(f"*/{MANIFEST_FILE}")
+            if p.parent.name != r.manifest.folder]
 
 
 def os_reason(exc: OSError) -> str:

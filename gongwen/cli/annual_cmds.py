@@ -37,6 +37,7 @@ def annual_cmd(campaigns: tuple[Path, ...], year: int | None, out: Path, registe
     with show.progress() as step:
         r = build_annual(list(campaigns), out, year, formats=chosen, register_file=register_file,
                          reissue=reissue, progress=step)
+    show.folder_changes(r)
     for folder, warnings in r.warnings.items():
         console.print(f"[yellow]{folder}：提示 {len(warnings)} 条，不影响考评（运行 build 可查看）[/yellow]")
     for run in r.result.runs:

@@ -63,6 +63,7 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
         console.print(f"[yellow]尚缺 {'、'.join(result.missing_months)} 的报表，暂不生成活动结束汇总（final/）[/yellow]")
     else:
         console.print("[green]✓[/green] 活动结束汇总（final/）已生成")
+    show.folder_changes(result)
     _targets_table(result.computed)
     _written_table(result)
     console.print(f"共写出 {len(result.written)} 个文件到 {out}")

@@ -46,3 +46,20 @@ def formats_option():
     labels = "、".join(f"{w.ext}（{w.label}{'，默认' if w.default else ''}）" for w in registry.WRITERS)
     return click.option("--formats", "formats", default=None, metavar="格式,…",
                         help=f"输出哪些格式，逗号分隔；可选：{labels}。")
+
+
+def folder_changes(result, shown: int = 10) -> None:
+    """What the build did to files it did not write this time (see campaign.build.remove_stale)."""
+    def listed(paths: list[str]) -> str:
+        more = f" 等 {len(paths)} 个" if len(paths) > shown else ""
+        return "、".join(paths[:shown]) + more
+
+    if result.removed:
+        console.print(f"已删除上次生成、这次不再生成的 {len(result.removed)} 个文件：{listed(result.removed)}",
+                      markup=False, highlight=False, soft_wrap=True)
+    if result.edited:
+        console.print(f"[yellow]上次生成、这次不再生成的文件已被改动过，保留未删：[/yellow]{listed(result.edited)}",
+                      highlight=False, soft_wrap=True)
+    if result.foreign:
+        console.print(f"[yellow]输出文件夹里有 {len(result.foreign)} 个不是生成的文件，保留未动：[/yellow]{listed(result.foreign)}",
+                      highlight=False, soft_wrap=True)
