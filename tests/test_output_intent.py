@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from gongwen import ROOT
-from gongwen.archive import icc
+from gongwen.writers.pdf import icc
 from gongwen.notice.source import read_source
 from gongwen.writers.pdf import pdf_bytes
 from gongwen.writers.pdf.render import PDF_VARIANT, layout
