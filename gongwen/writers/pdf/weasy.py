@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import warnings
 from contextlib import contextmanager, nullcontext
-from functools import lru_cache
 from typing import NamedTuple
 from xml.etree import ElementTree
 
@@ -130,12 +129,12 @@ def _install() -> None:
 # -- 1. the writer's HTML ---------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@caches.lru("writers.pdf.weasy.ua_stylesheet")
 def _ua_stylesheet():
     return weasyprint.CSS(filename=str(STYLES_DIR / "ua.css"))
 
 
-@lru_cache(maxsize=None)
+@caches.lru("writers.pdf.weasy.html_class")
 def _html_class():
     import cssselect2
     from weasyprint.urls import URLFetcher
@@ -157,10 +156,6 @@ def _html_class():
             return [_ua_stylesheet()]
 
     return NoticeHTML
-
-
-caches.register("writers.pdf.weasy.ua_stylesheet", _ua_stylesheet.cache_clear,
-                lambda: _ua_stylesheet.cache_info().currsize)
 
 
 def html_document(string: str, base_url: str) -> weasyprint.HTML:
