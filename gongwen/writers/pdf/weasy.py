@@ -32,7 +32,10 @@ requirements.txt) and tested with the versions in TESTED_VERSIONS:
    ids (fontpack.subset_face, HarfBuzz as WeasyPrint uses it); its old -> new
    glyph ids go into `target` (a fontpack.Presubset, made by the caller)
    under the hash of the new program, and pdfa.finish -> fontpack.compact_fonts
-   renumbers the PDF with them. The last SUBSETS_KEPT subsets are kept: a
+   renumbers the PDF with them, taking out each map it used; a map left
+   (a program fontpack gave up on) makes render.pdf_bytes write the PDF
+   again outside presubsetting, so a renumbered program is never paired
+   with old ids. The last SUBSETS_KEPT subsets are kept: a
    title, table header or page numbers drawing the same glyphs in the next
    document is not subset again. Fonts WeasyPrint has to patch (missing
    glyphs, variable fonts, colour glyphs) go through its own subsetting.
@@ -44,8 +47,10 @@ the 版记 needs a page of its own, borders piece by piece, its own font
 subsetting), slower and larger files, and a warning says so, once per
 process. `select(version)` does the check (tests pass another version).
 
-The kept font bytes and subsets are caches registered with gongwen.caches
-("writers.pdf.weasy.font_files", "writers.pdf.weasy.font_subsets").
+What this module keeps (font bytes and subsets, the HTML class and its
+browser stylesheet) is registered with gongwen.caches as
+"writers.pdf.weasy.*"; letting go of the font bytes releases the faces and
+the subsets keyed by their addresses.
 """
 
 from __future__ import annotations
