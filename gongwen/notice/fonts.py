@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
+
 import yaml
 
 from gongwen import STYLES_DIR, caches
