@@ -57,6 +57,7 @@ Presubset = dict[bytes, dict[int, int]]
 def program_key(program: bytes) -> bytes:
     return hashlib.sha1(program).digest()
 
+
 # ---------------------------------------------------------------------------
 # HarfBuzz's subset plan API (gongwen/notice/harfbuzz.py) gives the old -> new
 # glyph mapping of the subset it builds.
