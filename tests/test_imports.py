@@ -311,7 +311,7 @@ def _package(tmp_path: Path, files: dict[str, str]) -> dict[str, set[str]]:
 def test_reader_resolves_and_skips_as_documented(tmp_path):
     graph = _package(tmp_path, {
         "pkg/__init__.py": "VERSION = 1\n",
-        "pkg/a/__init__.py": "from pkg.a.b import f\n",
+        "pkg/a/__init__.py": "from pkg.a.b import f\nfrom . import g  # relative, in a package\n",
         "pkg/a/b.py": ("from typing import TYPE_CHECKING\n"
                        "from . import c\n"
                        "from .. import VERSION\n"
@@ -323,7 +323,7 @@ def test_reader_resolves_and_skips_as_documented(tmp_path):
         "pkg/d.py": "",
         "pkg/e.py": "from pkg.a import f  # a name of pkg/a/__init__\n",
     })
-    assert graph["pkg.a"] == {"pkg.a.b"}
+    assert graph["pkg.a"] == {"pkg.a.b", "pkg.a.g"}
     assert graph["pkg.a.b"] == {"pkg.a.c", "pkg", "pkg.a.g", "pkg.e"}  # pkg.d only for type checking
     assert graph["pkg.e"] == {"pkg.a"}
     assert cycles(graph) == [["pkg.a", "pkg.a.b", "pkg.e"]]  # one per group of modules reaching one another
