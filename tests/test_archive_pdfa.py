@@ -143,7 +143,7 @@ def test_kept_metadata_gives_the_same_file_as_editing_it_again():
     pikepdf edits it for the first, the others get what it gave (pdfa._METADATA)."""
     import io
 
-    from gongwen.archive import pdfa
+    from gongwen.writers.pdf import pdfa
     from gongwen.notice.source import notice_from_source
     from gongwen.writers.pdf import pdf_bytes
 

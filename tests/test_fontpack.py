@@ -32,7 +32,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "notices"
 
 
 def weasyprint_pdf(notice, base_url=None) -> bytes:
-    """The PDF as WeasyPrint writes it, before gongwen.archive.pdfa.finish."""
+    """The PDF as WeasyPrint writes it, before gongwen.writers.pdf.pdfa.finish."""
     doc, _ = layout(notice, base_url)
     return doc.write_pdf(pdf_variant=PDF_VARIANT)
 
@@ -256,7 +256,7 @@ def test_same_input_same_bytes(samples):
 
 
 def test_pipeline_pdfs_carry_repacked_fonts():
-    """pdf_bytes (gongwen.archive.pdfa.finish) re-packs every font."""
+    """pdf_bytes (gongwen.writers.pdf.pdfa.finish) re-packs every font."""
     src = INPUTS_DIR / "examples" / "002-xinfeng-bairi-gongjian.txt"
     data, _ = pdf_bytes(read_source(src), str(src.parent))
     info = fonts(data)

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from gongwen import ROOT
-from gongwen.archive import icc
+from gongwen.writers.pdf import icc
 from gongwen.notice.source import read_source
 from gongwen.writers.pdf import pdf_bytes
 from gongwen.writers.pdf.render import PDF_VARIANT, layout
@@ -135,3 +135,35 @@ def test_same_bytes_on_every_render(rendered):
         embedded = _profile_stream(pdf)[1].read_bytes()
     icc.srgb_profile.cache_clear()  # built again from littleCMS: same bytes, whatever the clock says
     assert icc.srgb_profile() == embedded
+
+
+def test_srgb_profile_recognised_by_its_header_and_description():
+    """pdfa.compact_output_intents swaps a profile that says it is an sRGB
+    display profile (WeasyPrint's, whatever its bytes), and no other."""
+    weasyprints = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+    assert icc.description(weasyprints) == "sRGB2014" and icc.is_srgb_display(weasyprints)  # ICC v2 'desc'
+    assert icc.description(icc.srgb_profile()) == "sRGB built-in" and icc.is_srgb_display(icc.srgb_profile())  # v4 'mluc'
+    other = bytearray(weasyprints)
+    other[12:16] = b"prtr"  # a printer profile
+    lab = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    for data in (bytes(other), lab, weasyprints[:-4], b"", b"\0" * 200):
+        assert not icc.is_srgb_display(data)
+
+    def intent_pdf(profile: bytes) -> pikepdf.Pdf:
+        pdf = pikepdf.new()
+        stream = pdf.make_stream(profile)
+        stream.N = 3
+        pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1, DestOutputProfile=stream)])
+        return pdf
+
+    from gongwen.writers.pdf.pdfa import compact_output_intents
+
+    # the same description in a profile that is otherwise different bytes: still WeasyPrint's sRGB
+    moved = bytearray(weasyprints)
+    moved[24:36] = struct.pack(">6H", 2024, 5, 6, 7, 8, 9)  # another creation date
+    for profile, swapped in ((weasyprints, True), (bytes(moved), True), (bytes(other), False), (lab, False)):
+        with intent_pdf(profile) as pdf:
+            assert compact_output_intents(pdf) == int(swapped)
+            stream = pdf.Root.OutputIntents[0].DestOutputProfile
+            assert stream.read_bytes() == (icc.srgb_profile() if swapped else profile)

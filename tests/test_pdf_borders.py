@@ -1,4 +1,4 @@
-"""Table rules drawn as long strokes (gongwen/writers/pdf/wpborders.py): the
+"""Table rules drawn as long strokes (gongwen/writers/pdf/weasy.py, part 3): the
 pages look exactly as when WeasyPrint draws every cell side on its own, with
 a fraction of the drawing operators; tables whose borders differ from cell
 to cell are still drawn WeasyPrint's way."""
@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from gongwen.notice.source import notice_from_source
-from gongwen.writers.pdf import wpborders
+from gongwen.writers.pdf import weasy
 from gongwen.writers.pdf.render import pdf_bytes
 from tests.pdfmeasure import page_pixels
 
@@ -29,10 +29,9 @@ def _strokes(data: bytes) -> list[int]:
 @pytest.fixture
 def both(monkeypatch):
     notice = notice_from_source(SOURCE, None, "表格")
-    pdf_bytes(notice)  # installs the patch
-    monkeypatch.setattr(wpborders, "ENABLED", False)
+    monkeypatch.setattr(weasy, "JOIN_BORDERS", False)
     piecewise, _ = pdf_bytes(notice)
-    monkeypatch.setattr(wpborders, "ENABLED", True)
+    monkeypatch.setattr(weasy, "JOIN_BORDERS", True)
     joined, _ = pdf_bytes(notice)
     return piecewise, joined
 
@@ -49,12 +48,12 @@ def test_pages_look_the_same_with_far_fewer_strokes(both, tmp_path):
 
 
 def test_joined_lines_cover_what_the_pieces_covered():
-    P = wpborders.Piece
+    P = weasy.Piece
     pieces = [P(10, 0, 10, 5.25, 0.5, "solid", "k"), P(10, 4.75, 10, 10.25, 0.5, "solid", "k"),  # overlap
               P(10, 10.25, 10, 12, 0.5, "solid", "k"),  # touching
               P(10, 20, 10, 25, 0.5, "solid", "k"),  # after a gap
               P(0, 3, 4, 3, 0.5, "solid", "k"), P(4, 3, 9, 3, 0.5, "solid", "k"), P(30, 3, 31, 3, 0.5, "solid", "k")]
-    assert sorted(wpborders.joined(pieces)) == sorted([
+    assert sorted(weasy.joined(pieces)) == sorted([
         (10, 0, 10, 12), (10, 20, 10, 25), (0, 3, 9, 3), (30, 3, 31, 3)])
 
 
@@ -64,10 +63,10 @@ def test_mixed_borders_are_drawn_piece_by_piece(monkeypatch):
     html = ("<table style='border-collapse:collapse'><tr><td style='border:1pt solid black'>甲</td>"
             "<td style='border:2pt dashed red'>乙</td></tr><tr><td style='border:1pt solid blue'>丙</td>"
             "<td style='border:1pt solid black'>丁</td></tr></table>")
-    wpborders.install()
+    assert weasy.patched()
     out = {}
     for enabled in (False, True):
-        monkeypatch.setattr(wpborders, "ENABLED", enabled)
+        monkeypatch.setattr(weasy, "JOIN_BORDERS", enabled)
         out[enabled] = HTML(string=html).write_pdf(uncompressed_pdf=True)
     with pikepdf.open(io.BytesIO(out[False])) as a, pikepdf.open(io.BytesIO(out[True])) as b:
         assert a.pages[0].Contents.read_bytes() == b.pages[0].Contents.read_bytes()

@@ -1,5 +1,5 @@
 """The PDF writer's HTML is read by the C XML parser instead of WeasyPrint's
-HTML5 parser (gongwen/writers/pdf/style.py): for every example and fixture
+HTML5 parser (gongwen/writers/pdf/weasy.py): for every example and fixture
 the two must give the same element tree, or the fast path would change the
 layout."""
 

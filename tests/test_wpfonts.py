@@ -1,4 +1,4 @@
-"""Fonts subset once (gongwen.writers.pdf.wpfonts): the PDF pdf_bytes writes
+"""Fonts subset once (gongwen.writers.pdf.weasy, part 4): the PDF pdf_bytes writes
 with it shows what WeasyPrint's own subsetting shows, pixel for pixel and
 character for character, and every program holds only the glyphs drawn.
 When the re-packing gives up on a font, the document is written again
@@ -14,9 +14,9 @@ import pytest
 from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont
 
-from gongwen import ROOT
+from gongwen import ROOT, caches
 from gongwen.notice.source import read_source
-from gongwen.writers.pdf import fontpack, pdf_bytes, wpfonts
+from gongwen.writers.pdf import fontpack, pdf_bytes, pdfa
 from gongwen.writers.pdf.render import PDF_VARIANT, layout
 from tests.pdfmeasure import page_pixels
 
@@ -69,9 +69,19 @@ def test_written_again_when_the_repacking_gives_up(notice, tmp_path, monkeypatch
     def give_up(*args):
         raise fontpack.Unsupported("test")
 
+    left = []
+    real_finish = pdfa.finish
+
+    def finish(data, notice, presubset=None):
+        out = real_finish(data, notice, presubset)
+        left.append(dict(presubset) if presubset is not None else None)
+        return out
+
     monkeypatch.setattr(fontpack, "_repack", give_up)
+    monkeypatch.setattr(pdfa, "finish", finish)
     fallback, _ = pdf_bytes(notice, base_url=str(SOURCE.parent))
-    assert not wpfonts.PRESUBSET
+    # the glyph maps came back unused, so the PDF was written again, WeasyPrint's way
+    assert len(left) == 2 and left[0] and left[1] is None
     assert _text(fallback) == _text(fast)
     assert page_pixels(fallback, tmp_path, "fallback") == page_pixels(fast, tmp_path, "fast")
     # WeasyPrint's programs keep the original glyph ids: many more slots than glyphs drawn.
@@ -94,7 +104,5 @@ def test_a_font_drawing_the_same_glyphs_again_is_not_subset_again(monkeypatch):
     # table header's fonts, drawing the same glyphs, come from the kept subsets
     assert len(calls) == 1
     monkeypatch.setattr(fontpack, "subset_face", real)
-    wpfonts._subsets.clear()
-    fontpack._bare_cff.cache_clear()
-    fontpack._deflated.cache_clear()
+    caches.clear("writers.pdf.weasy.font_subsets", "writers.pdf.fontpack.bare_cff", "writers.pdf.fontpack.deflated")
     assert pdf_bytes(sheet("油石乡"))[0] == second  # the same bytes as without anything kept

@@ -17,7 +17,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name
 
-from gongwen.archive.pdfa import fixed_time
+from gongwen.writers.pdf.pdfa import fixed_time
 from gongwen.campaign.manifest import sha256
 from gongwen.errors import UserError
 

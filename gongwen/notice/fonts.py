@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
 
 import yaml
 
-from gongwen import STYLES_DIR
+from gongwen import STYLES_DIR, caches
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class InstalledFont:
     index: int
 
 
-@lru_cache(maxsize=None)
+@caches.lru("notice.fonts.roles")
 def roles() -> dict[str, tuple[FontSpec, ...]]:
     with open(STYLES_DIR / "fonts.yaml", encoding="utf-8") as fh:
         data = yaml.safe_load(fh)["roles"]
@@ -44,7 +43,7 @@ def office_font(role: str) -> str:
     return roles()[role][0].family
 
 
-@lru_cache(maxsize=1)
+@caches.lru("notice.fonts.installed", maxsize=1)
 def installed() -> dict[tuple[str, bool], InstalledFont]:
     """Families fontconfig knows, keyed by (family, bold)."""
     try:

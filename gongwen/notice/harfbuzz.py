@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from gongwen import caches
 from gongwen.errors import UserError
 
 _CDEF = """
@@ -66,6 +67,9 @@ def _dlopen(ffi, names: tuple[str, ...]):
     return None
 
 
+# The binding (_ffi, core, subset_lib) is not a cache of data and is not
+# registered with gongwen.caches: it is the same for the whole process, and
+# pointers made through one FFI cannot be passed to the functions of another.
 @lru_cache(maxsize=None)
 def _ffi():
     import cffi
@@ -140,6 +144,6 @@ class Face:
         return self._lib.hb_font_get_glyph_h_advance(self._font, glyph) / self.upem
 
 
-@lru_cache(maxsize=None)
+@caches.lru("notice.harfbuzz.face")
 def face(file: str, index: int = 0) -> Face:
     return Face(file, index)

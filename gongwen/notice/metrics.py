@@ -3,8 +3,7 @@ can be broken and justified before WeasyPrint sees them."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from gongwen import caches
 from gongwen.notice import fonts, harfbuzz
 
 FULL_WIDTH = 1.0
@@ -25,7 +24,7 @@ class FontWidths:
             return w
 
 
-@lru_cache(maxsize=None)
+@caches.lru("notice.metrics.font_widths")
 def _font_widths(file: str, index: int) -> FontWidths:
     return FontWidths(fonts.InstalledFont("", False, file, index))
 
@@ -48,7 +47,7 @@ class RoleWidths:
         return w
 
 
-@lru_cache(maxsize=None)
+@caches.lru("notice.metrics.role_widths")
 def role_widths(role: str) -> RoleWidths:
     return RoleWidths(role)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+from gongwen import caches
+
 OPENING = "（《“‘〔【「『(["
 CLOSING = "）》”’〕】」』)]，。、；：？！,.;:?!"
 # Good places to break a title: before these words/marks…
@@ -14,7 +16,7 @@ BREAK_BEFORE = ("关于", "《", "“", "的通知", "的意见", "的决定", "
 BREAK_AFTER = ("》", "”", "、", "，")
 
 
-@lru_cache(maxsize=4096)
+@caches.lru("notice.titles.words", maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     import rjieba
 

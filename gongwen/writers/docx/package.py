@@ -34,6 +34,8 @@ from docx.opc.pkgwriter import _ContentTypesItem
 from docx.package import Package
 from lxml import etree
 
+from gongwen import caches
+from gongwen.notice.layout import Layout
 from gongwen.notice.tree import Notice
 from gongwen.stablezip import ZIP_TIME, stable_zip
 from gongwen.writers.docx import oxml
@@ -112,7 +114,9 @@ class Base:
 # Parts every document changes, copied up front: the body, settings (odd/even
 # footers, rsids), core properties. The others are shared until touched.
 _COPIED = ("/word/document.xml", "/word/settings.xml", "/docProps/core.xml")
-_BASES: dict[int, tuple[Metrics, Base]] = {}
+# (layout, base) per layout object, found by identity and holding it, so an
+# entry can never answer for another layout (Layout holds a dict: unhashable)
+_BASES: list[tuple[Layout, Base]] = []
 
 
 class _SharedXml:
@@ -193,14 +197,23 @@ def _make_base(m: Metrics) -> Base:
 
 
 def base(m: Metrics) -> Base:
-    """The base for this layout, made on first use in each process."""
-    key = id(m.layout)
-    found = _BASES.get(key)
-    if found is None or found[0].layout is not m.layout:
-        found = (m, _make_base(m))
-        _BASES[key] = found
-        _ENTRIES.update(found[1].entries)
-    return found[1]
+    """The base for this layout, made on first use in each process (until
+    gongwen.caches is cleared)."""
+    for layout, found in _BASES:
+        if layout is m.layout:
+            return found
+    made = _make_base(m)
+    _BASES.append((m.layout, made))
+    _ENTRIES.update(made.entries)
+    return made
+
+
+def _clear_bases() -> None:
+    _BASES.clear()
+    _ENTRIES.clear()
+
+
+caches.register("writers.docx.package.bases", _clear_bases, lambda: len(_BASES))
 
 
 def new_document(m: Metrics) -> Document:

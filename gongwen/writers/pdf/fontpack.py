@@ -23,25 +23,40 @@ font it cannot follow everywhere (other encodings, fonts of an interactive
 form, a program shared with a simple font, CFF with subroutines) keeps its
 program; text it cannot attribute to a font (a form XObject showing text in
 the font of its caller, an unknown font name) leaves the whole file as it was.
+
+A font WeasyPrint was made to subset already (weasy.py's presubsetting)
+comes with its old -> new glyph ids in a `Presubset` map, passed to
+compact_fonts by its caller (render.pdf_bytes through pdfa.finish): its
+program is kept and only the PDF renumbered. `subset_face` is that subsetting,
+called from weasy.py. Nothing here touches WeasyPrint.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pikepdf
 from pikepdf import Name
 
+from gongwen import caches
 from gongwen.errors import UserError
 from gongwen.notice import harfbuzz
-from gongwen.writers.pdf.wpfonts import PRESUBSET, program_key
 
-__all__ = ["compact_fonts"]
+__all__ = ["Presubset", "compact_fonts", "program_key", "subset_face"]
+
+# sha1 of a font program (program_key) -> its old -> new glyph ids: the fonts
+# of one PDF that were subset already, without retained ids (weasy.py)
+Presubset = dict[bytes, dict[int, int]]
+
+
+def program_key(program: bytes) -> bytes:
+    return hashlib.sha1(program).digest()
+
 
 # ---------------------------------------------------------------------------
 # HarfBuzz's subset plan API (gongwen/notice/harfbuzz.py) gives the old -> new
@@ -89,20 +104,17 @@ def _hb_subset(program: bytes, gids: list[int], only_cff: bool) -> tuple[bytes, 
         core.hb_blob_destroy(blob)
 
 
-# The tables WeasyPrint drops when it subsets (weasyprint/pdf/fonts.py).
-_WEASYPRINT_DROPS = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
-
-
-def subset_face(face_address: int, gids: list[int]) -> tuple[bytes, dict[int, int]]:
+def subset_face(face_address: int, gids: list[int], drop: tuple[bytes, ...]) -> tuple[bytes, dict[int, int]]:
     """What WeasyPrint's subsetting makes of a HarfBuzz face (no hinting,
-    desubroutinized, its dropped tables dropped), but without retained glyph
-    ids: (the new program, old -> new glyph id). Used by wpfonts.py."""
+    desubroutinized, the tables it drops, `drop`, dropped), but without
+    retained glyph ids: (the new program, old -> new glyph id). Used by
+    weasy.py, which names the tables."""
     hb = _harfbuzz()
     if hb is None:
         raise _Unsupported("harfbuzz")
     ffi = hb[0]
     flags = _FLAG_PASSTHROUGH_UNRECOGNIZED | _FLAG_NO_HINTING | _FLAG_DESUBROUTINIZE
-    return _subset_face(hb, ffi.cast("hb_face_t *", face_address), gids, flags, _WEASYPRINT_DROPS, None)
+    return _subset_face(hb, ffi.cast("hb_face_t *", face_address), gids, flags, drop, None)
 
 
 def _subset_face(hb, face, gids: list[int], flags: int, drop: list[bytes] | tuple, table: bytes | None):
@@ -322,23 +334,24 @@ def _check_cff(old: _Cff, new: _Cff, mapping: dict[int, int]) -> None:
             raise _Unsupported("CFF private dict changed")
 
 
-@lru_cache(maxsize=32)
+@caches.lru("writers.pdf.fontpack.bare_cff", maxsize=32)
 def _bare_cff(program: bytes) -> bytes:
     """The CFF table of an OpenType program, with an identity charset (kept
-    for the programs the next documents embed again, see wpfonts.py)."""
+    for the programs the next documents embed again, see weasy.py)."""
     offset, length = _sfnt_tables(program)[b"CFF "]
     return _Cff.parse(program[offset:offset + length]).with_identity_charset()
 
 
-@lru_cache(maxsize=32)
+@caches.lru("writers.pdf.fontpack.deflated", maxsize=32)
 def _deflated(data: bytes) -> bytes:
     return zlib.compress(data)
 
 
-def _repack(program: bytes, gids: list[int], kind: str) -> tuple[bytes, dict[int, int], str | None]:
+def _repack(program: bytes, gids: list[int], kind: str,
+            presubset: Presubset | None = None) -> tuple[bytes, dict[int, int], str | None]:
     """(new program, old -> new glyph id, new FontFile3 /Subtype or None)."""
-    mapping = PRESUBSET.get(program_key(program))
-    if mapping is not None:  # subset already, its glyphs renumbered (wpfonts.py)
+    mapping = presubset.get(program_key(program)) if presubset else None
+    if mapping is not None:  # subset already, its glyphs renumbered (weasy.py)
         if not set(gids) <= mapping.keys():
             raise _Unsupported("glyphs drawn that the subset does not have")
         if kind == "cff":
@@ -388,7 +401,7 @@ class _Program:
     tokens: dict = field(default_factory=dict)  # string token -> its 2-byte codes
     new_tokens: dict = field(default_factory=dict)  # string token -> renumbered, once re-packed
     dicts: list = field(default_factory=list)  # (Type0 font, new /W, new ToUnicode), once re-packed
-    key: bytes = b""  # wpfonts.program_key of the program as found
+    key: bytes = b""  # program_key of the program as found
 
     def codes(self, token: bytes) -> tuple | None:
         """The glyph codes of a string token (None, and the program no longer
@@ -521,8 +534,9 @@ class _Abort(Exception):
 
 
 class _Packer:
-    def __init__(self, pdf: pikepdf.Pdf):
+    def __init__(self, pdf: pikepdf.Pdf, presubset: Presubset | None = None):
         self.pdf = pdf
+        self.presubset = presubset
         self.programs: dict[tuple, _Program] = {}
         self.streams: list[_Stream] = []
 
@@ -702,7 +716,7 @@ class _Packer:
             try:
                 raw = program.stream.read_bytes()
                 program.key = program_key(raw)
-                data, mapping, subtype = _repack(raw, sorted(program.used), program.kind)
+                data, mapping, subtype = _repack(raw, sorted(program.used), program.kind, self.presubset)
                 program.mapping, program.data, program.subtype = mapping, data, subtype
                 program.glyph_count = _glyph_count(data, program.kind)
                 program.dicts = [
@@ -876,13 +890,16 @@ def _bfranges(tokens: list, old: dict) -> None:
             i += 3
 
 
-def compact_fonts(pdf: pikepdf.Pdf) -> int:
+def compact_fonts(pdf: pikepdf.Pdf, presubset: Presubset | None = None) -> int:
     """Re-pack every CID font of pdf to the glyphs it shows and renumber them
     everywhere; returns how many font programs were re-packed (0 when
-    HarfBuzz's subset plan API is missing or nothing could be done)."""
+    HarfBuzz's subset plan API is missing or nothing could be done).
+    `presubset`: the programs subset already and their glyph maps; the entry
+    of each program renumbered with its map is taken out, so what is left
+    names the programs that were not (the caller writes the PDF again)."""
     if _harfbuzz() is None:
         return 0
-    packer = _Packer(pdf)
+    packer = _Packer(pdf, presubset)
     try:
         packer.collect()
         packer.scan()
@@ -891,6 +908,7 @@ def compact_fonts(pdf: pikepdf.Pdf) -> int:
     done = packer.repack()
     if done:
         packer.write(done)
-    for program in done:  # what is left in PRESUBSET was not renumbered (render.pdf_bytes checks)
-        PRESUBSET.pop(program.key, None)
+    if presubset:  # what is left in it was not renumbered (render.pdf_bytes checks)
+        for program in done:
+            presubset.pop(program.key, None)
     return len(done)

@@ -431,7 +431,7 @@ class HtmlBuilder:
 
 def head_meta(n: Notice) -> str:
     """<title> and <meta> elements WeasyPrint turns into the PDF's metadata."""
-    from gongwen.archive.pdfa import fixed_time
+    from gongwen.writers.pdf.pdfa import fixed_time
 
     when = fixed_time(n).strftime("%Y-%m-%dT%H:%M:%S+08:00")
     metas = [("author", "、".join(n.organs)), ("description", n.number or ""),

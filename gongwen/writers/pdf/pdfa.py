@@ -6,21 +6,25 @@ and the file is saved with an ID derived from its content so the same
 notice always gives the same bytes (the edited packet is kept: the next
 document with the same packet and fields, another 得分反馈单 of the month,
 gets it without editing it again). On the way, every embedded CID font is
-re-packed to the glyphs it shows (gongwen.writers.pdf.fontpack), and the
-output intent's sRGB profile is swapped for a compact one (gongwen.archive.icc)."""
+re-packed to the glyphs it shows (fontpack.py), and the output intent's
+sRGB profile is swapped for a compact one (icc.py).
+
+Part of the PDF writer (it was gongwen/archive/pdfa.py): render.pdf_bytes
+finishes every PDF here; gongwen.archive (embed.py) builds on its output
+and imports from it, never the other way round."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import os
 
 import pikepdf
 
-from gongwen.archive.icc import srgb_profile
+from gongwen import caches
 from gongwen.notice.tree import Notice
-from gongwen.writers.pdf.fontpack import compact_fonts
+from gongwen.writers.pdf.fontpack import Presubset, compact_fonts
+from gongwen.writers.pdf.icc import is_srgb_display, srgb_profile
 
 NS = "https://gongwen.invalid/ns/notice/1.0/"  # our own XMP namespace (a name, never fetched)
 PREFIX = "gw"
@@ -49,18 +53,11 @@ def fixed_time(notice: Notice) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
-@functools.lru_cache(maxsize=1)
-def _weasyprint_srgb() -> bytes:
-    """The sRGB profile WeasyPrint embeds for its PDF/A output intent."""
-    from importlib.resources import files
-
-    return (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
-
-
 def compact_output_intents(pdf: pikepdf.Pdf) -> int:
-    """Rewrite, in place, each output intent's DestOutputProfile that is
-    WeasyPrint's sRGB2014.icc with the compact sRGB profile; returns how many
-    streams changed. The stream object stays the same, so the /ICCBased
+    """Rewrite, in place, each output intent's DestOutputProfile that is an
+    sRGB display profile (read from its ICC header and description tag:
+    WeasyPrint writes its sRGB2014.icc there) with the compact sRGB profile;
+    returns how many streams changed. The stream object stays the same, so the /ICCBased
     colour spaces that point to it (WeasyPrint's /srgb resource) follow, and
     its dictionary keeps /N 3 and any /Alternate. The intents' own entries
     (/S, /OutputConditionIdentifier "sRGB2014.icc", /Info) still name an sRGB
@@ -70,8 +67,8 @@ def compact_output_intents(pdf: pikepdf.Pdf) -> int:
         stream = intent.get("/DestOutputProfile")
         if not isinstance(stream, pikepdf.Stream) or stream.objgen in done:
             continue
-        if int(stream.get("/N", 0)) != 3 or stream.read_bytes() != _weasyprint_srgb():
-            continue  # someone else's profile: not ours to change
+        if int(stream.get("/N", 0)) != 3 or not is_srgb_display(stream.read_bytes()):
+            continue  # not an sRGB profile: not ours to change
         stream.write(srgb_profile())  # /Filter and /DecodeParms dropped; compressed on save
         done.add(stream.objgen)
     return len(done)
@@ -84,6 +81,7 @@ def compact_output_intents(pdf: pikepdf.Pdf) -> int:
 # runs once per month, not per sheet
 _METADATA: dict[tuple, tuple[bytes, list, list]] = {}
 METADATA_KEPT = 32
+caches.register("writers.pdf.pdfa.metadata", _METADATA.clear, lambda: len(_METADATA))
 
 
 def _metadata(pdf: pikepdf.Pdf, notice: Notice) -> None:
@@ -129,13 +127,15 @@ def _metadata(pdf: pikepdf.Pdf, notice: Notice) -> None:
                       [(str(k), str(v)) for k, v in info_items])
 
 
-def finish(data: bytes, notice: Notice) -> bytes:
+def finish(data: bytes, notice: Notice, presubset: Presubset | None = None) -> bytes:
     """Re-pack the fonts, add the 公文 fields to the XMP packet and save
-    deterministically."""
+    deterministically. `presubset`: the glyph maps of the fonts WeasyPrint
+    was made to subset already (weasy.presubsetting), for compact_fonts; the
+    maps it used are taken out of it."""
     pikepdf.models.metadata.PdfMetadata.register_xml_namespace(NS, PREFIX)
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        compact_fonts(pdf)
+        compact_fonts(pdf, presubset)
         compact_output_intents(pdf)
         _metadata(pdf, notice)
         pdf.Root.Lang = pikepdf.String(LANG)
