@@ -13,3 +13,19 @@ class UserError(Exception):
         if not self.problems:
             return self.message
         return self.message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in words for office staff."""
+    import errno
+
+    where = f"（{exc.filename}）" if exc.filename else ""
+    reasons = {
+        errno.ENOSPC: "磁盘空间已满，请腾出空间后重新运行",
+        errno.EDQUOT: "超出了磁盘配额，请腾出空间后重新运行",
+        errno.EACCES: "没有写入权限" + where,
+        errno.EPERM: "没有写入权限" + where,
+        errno.EROFS: "输出位置是只读的" + where,
+        errno.ENAMETOOLONG: "文件名太长" + where,
+    }
+    return reasons.get(exc.errno, f"{exc.strerror or exc}{where}")

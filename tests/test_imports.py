@@ -47,26 +47,15 @@ LAYERS = [
     ["gongwen.campaign"],
     ["gongwen.documents"],
     ["gongwen.archive"],
-    ["gongwen.build"],  # build library (being created)
+    ["gongwen.build"],  # build library
     ["gongwen.cli", "gongwen.web", "gongwen.bench"],
 ]
 
-# Known violations outside the PDF writer's area, each removed by whoever
-# finishes the move named. Kinds:
+# Known violations, each with the reason and who removes it (none today). Kinds:
 #   ("unlayered", module)                 the module is in no layer
 #   ("upward", importer, imported)        an import of a higher layer
 #   ("cycle", (module, module, ...))      the modules of one cycle, sorted
-# gongwen.documents.pool imports gongwen.render: no entry while gongwen.render
-# is in no layer; once render is in gongwen.build, pool (still in documents)
-# would import upward, so it moves into gongwen.build with it (the
-# build-library developer).
-ALLOWED: dict[tuple, str] = {
-    ("unlayered", "gongwen.render"):
-        "render one notice to DOCX and PDF: moves into gongwen.build (the build-library developer removes it)",
-    ("cycle", ("gongwen.campaign.build", "gongwen.campaign.results", "gongwen.campaign.xlsxio")):
-        "xlsxio imports campaign.build's os_reason (inside a function) while build imports xlsxio and "
-        "results: the developer on gongwen/campaign moves os_reason below both",
-}
+ALLOWED: dict[tuple, str] = {}
 
 
 # -- reading the imports --------------------------------------------------------------

@@ -15,7 +15,7 @@ from gongwen.campaign.results import SCORE_FILE, final_workbook, month_workbook
 from gongwen.campaign.scoring import CampaignResult, MonthScore, campaign_result, score_month
 from gongwen.campaign.targets import TargetResult, targets
 from gongwen.campaign.xlsxio import FileStore, write_all
-from gongwen.errors import UserError
+from gongwen.errors import UserError, os_reason
 
 FINAL_DIR = "final"
 
@@ -166,22 +166,6 @@ def own_subfolders(folder: Path, r: Rendered) -> list[str]:
     """Subfolders that hold a manifest of their own (annual/ written by `annual`): another build's files."""
     return [p.parent.relative_to(folder).as_posix() for p in folder.glob(f"*/{MANIFEST_FILE}")
             if p.parent.name != r.manifest.folder]
-
-
-def os_reason(exc: OSError) -> str:
-    """An OSError in words for office staff."""
-    import errno
-
-    where = f"（{exc.filename}）" if exc.filename else ""
-    reasons = {
-        errno.ENOSPC: "磁盘空间已满，请腾出空间后重新运行",
-        errno.EDQUOT: "超出了磁盘配额，请腾出空间后重新运行",
-        errno.EACCES: "没有写入权限" + where,
-        errno.EPERM: "没有写入权限" + where,
-        errno.EROFS: "输出位置是只读的" + where,
-        errno.ENAMETOOLONG: "文件名太长" + where,
-    }
-    return reasons.get(exc.errno, f"{exc.strerror or exc}{where}")
 
 
 def build(folder: str | Path, out: str | Path) -> tuple[Computed, list[Path]]:

@@ -122,7 +122,7 @@ class FileStore(MutableMapping):
             with open(path, "xb") as fh:  # no fsync: the staged copy is thrown away either way
                 fh.write(data)
         except OSError as exc:
-            from gongwen.campaign.build import os_reason
+            from gongwen.errors import os_reason
             from gongwen.errors import UserError
 
             raise UserError(f"暂存排好的文件失败：{os_reason(exc)}（临时文件夹 {tempfile.gettempdir()}）。"
