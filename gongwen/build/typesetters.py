@@ -234,10 +234,30 @@ class Typesetters:
 
     def __init__(self, jobs: int):
         self.jobs = jobs
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding Pango/GLib state or threads
-        self.executor = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_start_worker)
-        for _ in range(jobs):  # a worker is spawned per task waiting while none is idle: all start now
-            self.executor.submit(os.getpid)
+        executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_start_worker)
+        for _ in range(self.jobs):  # a worker is spawned per task waiting while none is idle: all start now
+            executor.submit(os.getpid)
+        return executor
+
+    def pids(self) -> list[int]:
+        """The workers' process ids (each answers once it is warm)."""
+        return sorted({f.result() for f in [self.executor.submit(os.getpid) for _ in range(self.jobs * 4)]})
+
+    def reset(self) -> None:
+        """Let go of everything kept between builds: this process's caches
+        (gongwen.caches) and the workers, started afresh (and warm again) with
+        empty caches. For an owner that keeps the workers across builds (a
+        server) after styles, fonts or templates change on disk, or to hand
+        memory back."""
+        from gongwen import caches
+
+        caches.clear()
+        self.executor.shutdown(wait=True)
+        self.executor = self._start()
 
     def __enter__(self) -> Typesetters:
         return self
