@@ -5,8 +5,6 @@ and the formats after it follow."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,30 +36,6 @@ def typeset(notice: Notice, base_url: str | None = None, formats: Iterable[str] 
     """The notice in `formats` (default: the registry's defaults), as bytes."""
     out = registry.write(notice, formats or registry.default_formats(), base_url)
     return Typeset(out.files, out.pages)
-
-
-def atomic_path(target: Path) -> Path:
-    """A temporary file beside `target`, to be renamed into place when complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".gw-", suffix=target.suffix + ".part", dir=target.parent)
-    os.close(fd)
-    return Path(tmp)
-
-
-def write_files(files: dict[Path, bytes]) -> list[Path]:
-    """Each file to a temporary beside it, then all renamed into place."""
-    temps: dict[Path, Path] = {}
-    try:
-        for target, data in files.items():
-            tmp = temps[target] = atomic_path(target)
-            tmp.write_bytes(data)
-        for target, tmp in temps.items():
-            os.replace(tmp, target)
-    finally:
-        for tmp in temps.values():
-            if tmp.exists():
-                tmp.unlink()
-    return list(files)
 
 
 @dataclass
@@ -102,7 +76,9 @@ def render_notice(notice: Notice, out_dir: Path, base_url: str | None = None,
     """One notice typeset and written as out_dir/<name>.<ext> for each format."""
     t = typeset(notice, base_url, formats)
     files = {ext: Path(out_dir) / f"{notice.name}.{ext}" for ext, data in t.files.items() if data is not None}
-    write_files({files[ext]: t.files[ext] for ext in files})
+    from gongwen.campaign.xlsxio import write_all  # not at import: typesetting workers never load the campaign modules
+
+    write_all({files[ext]: t.files[ext] for ext in files})  # all or nothing
     return files, t.pages
 
 
