@@ -18,10 +18,13 @@ characters, a glyph with no Unicode text) the writer adds a CGTransform.
 from __future__ import annotations
 
 import io
+import math
+import re
 from dataclasses import dataclass
 
 from fontTools.fontBuilder import FontBuilder
 from fontTools.ttLib import TTFont, newTable
+from fontTools.ttLib.tables.DefaultTable import DefaultTable
 
 from gongwen.writers.ofd.pdfread import OfdUnsupported, PdfFont
 
@@ -76,6 +79,10 @@ def _texts_and_cmap(font: PdfFont, cid_to_gid: dict[int, int]) -> tuple[dict[int
 
 
 def _wrap_cff(font: PdfFont) -> OfdFont:
+    """Bare CFF -> .otf. The CFF table is written byte for byte as the PDF has
+    it (charstrings, charset and FDArray untouched); glyph bounds are computed
+    once here for hmtx side bearings and the head/hhea extremes, instead of
+    letting fontTools recompile the CFF and recompute them."""
     probe = TTFont()
     table = newTable("CFF ")
     table.decompile(font.program, probe)
@@ -92,22 +99,42 @@ def _wrap_cff(font: PdfFont) -> OfdFont:
         gid_width[gid] = font.width(cid)
     charstrings = top.CharStrings
     metrics = {}
+    boxes = []
+    min_lsb = min_rsb = max_extent = None
     for gid, name in enumerate(order):
-        width = gid_width.get(gid, font.default_width)
-        cs = charstrings[name]
-        bounds = cs.calcBounds(charstrings)
-        metrics[name] = (int(round(width * upm / 1000)), int(bounds[0]) if bounds else 0)
+        advance = int(round(gid_width.get(gid, font.default_width) * upm / 1000))
+        bounds = charstrings[name].calcBounds(charstrings)
+        if bounds:
+            x0, y0, x1, y1 = (int(math.floor(bounds[0])), int(math.floor(bounds[1])), int(math.ceil(bounds[2])), int(math.ceil(bounds[3])))
+            boxes.append((x0, y0, x1, y1))
+            lsb, rsb, extent = x0, advance - x1, x1
+            min_lsb = lsb if min_lsb is None else min(min_lsb, lsb)
+            min_rsb = rsb if min_rsb is None else min(min_rsb, rsb)
+            max_extent = extent if max_extent is None else max(max_extent, extent)
+        else:
+            lsb = 0
+        metrics[name] = (advance, lsb)
 
+    raw = DefaultTable("CFF ")
+    raw.data = font.program
     fb = FontBuilder(upm, isTTF=False)
+    fb.font.recalcBBoxes = False  # the CFF is not recompiled: extremes are set below
     fb.setupGlyphOrder(order)
-    fb.font["CFF "] = table
+    fb.font["CFF "] = raw
     fb.setupCharacterMap(cmap_by_name(cmap, order))
     fb.setupHorizontalMetrics(metrics)
     ascent = int(round(font.ascent * upm / 1000))
     descent = int(round(font.descent * upm / 1000))
-    fb.setupHorizontalHeader(ascent=ascent, descent=descent)
+    fb.setupHorizontalHeader(
+        ascent=ascent,
+        descent=descent,
+        advanceWidthMax=max(m[0] for m in metrics.values()),
+        minLeftSideBearing=min_lsb or 0,
+        minRightSideBearing=min_rsb or 0,
+        xMaxExtent=max_extent or 0,
+    )
     style = "Bold" if font.bold else "Regular"
-    ps_name = font.base_name.replace(" ", "-")[:63]
+    ps_name = re.sub(r"[^!-~]|[\[\](){}<>/%]", "-", font.base_name)[:63]
     fb.setupNameTable(
         {"familyName": font.family, "styleName": style, "psName": ps_name, "fullName": font.base_name, "uniqueFontIdentifier": ps_name}
     )
@@ -122,12 +149,20 @@ def _wrap_cff(font: PdfFont) -> OfdFont:
         fsSelection=(0x20 if font.bold else 0x40) | (0x01 if font.italic else 0),
         achVendID="NONE",
     )
-    fb.font["OS/2"].recalcUnicodeRanges(fb.font)
+    os2 = fb.font["OS/2"]
+    os2.recalcUnicodeRanges(fb.font)
+    os2.recalcAvgCharWidth(fb.font)
+    os2.updateFirstAndLastCharIndex(fb.font)
     fb.setupPost(keepGlyphNames=False)
     fb.setupMaxp()
     head = fb.font["head"]
     head.created = head.modified = _FONT_TIME
     head.macStyle = (1 if font.bold else 0) | (2 if font.italic else 0)
+    if boxes:
+        head.xMin = min(b[0] for b in boxes)
+        head.yMin = min(b[1] for b in boxes)
+        head.xMax = max(b[2] for b in boxes)
+        head.yMax = max(b[3] for b in boxes)
     return OfdFont(_save(fb.font), "otf", cid_to_gid, cmap, texts)
 
 
