@@ -281,6 +281,50 @@ def _outline(glyphset_or_top, name) -> list:
 
 
 @pytest.mark.parametrize("stem", IDS)
+def test_fonts_load_in_harfbuzz(stem, tmp_path):
+    """A second loader: HarfBuzz (what WeasyPrint shapes with) opens every font
+    file, maps each character to the glyph the cmap names, with the PDF's width."""
+    from gongwen.notice.harfbuzz import Face
+
+    pkg = Package(ofd_of(stem))
+    pdf_widths = {}
+    with pikepdf.open(io.BytesIO(pdf_of(stem))) as pdf:
+        for page in pdf.pages:
+            for font in page.resources.get("/Font", {}).values():
+                name = str(font.BaseFont).lstrip("/").split("+", 1)[-1]
+                pdf_widths[name] = font.DescendantFonts[0].W
+    for fid, (el, loc) in pkg.fonts.items():
+        file = tmp_path / posixpath.basename(loc)
+        file.write_bytes(pkg.zip.read(loc))
+        face = Face(str(file))
+        tt = TTFont(str(file))
+        cmap = tt.getBestCmap()
+        order = tt.getGlyphOrder()
+        widths = _widths(pdf_widths[el.get("FontName")])
+        assert cmap
+        for cp, name in cmap.items():
+            gid = order.index(name)
+            assert face.glyph(chr(cp)) == gid
+            assert face.advance_em(chr(cp)) == pytest.approx(widths.get(int(name[3:]), 1000) / 1000, abs=1e-3)
+
+
+def _widths(w) -> dict[int, float]:
+    out: dict[int, float] = {}
+    items = list(w)
+    i = 0
+    while i < len(items):
+        if isinstance(items[i + 1], pikepdf.Array):
+            for k, v in enumerate(items[i + 1]):
+                out[int(items[i]) + k] = float(v)
+            i += 2
+        else:
+            for c in range(int(items[i]), int(items[i + 1]) + 1):
+                out[c] = float(items[i + 2])
+            i += 3
+    return out
+
+
+@pytest.mark.parametrize("stem", IDS)
 def test_fonts_embedded_and_mapped(stem):
     """Every font file loads; every character shown maps (cmap or CGTransform)
     to a glyph whose outline is the PDF's own glyph for that character."""
