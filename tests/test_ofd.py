@@ -4,8 +4,10 @@ it came from (read with pdfplumber, which the writer does not use).
 
 No OFD renderer is installed here, so the checks are structural and
 positional: schemas, IDs, locations, text, glyph positions, fonts (loaded with
-fontTools, every character mapped to the PDF's own glyph outline), rules and
-colours, images, DocInfo, identical bytes.
+fontTools and HarfBuzz, every character mapped to the PDF's own glyph
+outline), rules and colours, images, DocInfo, identical bytes. In addition the
+OFD's objects are drawn into a plain PDF with the OFD's own font files and
+rendered by poppler beside the original (test_drawn_again_matches_pdf).
 """
 
 from __future__ import annotations
@@ -505,3 +507,176 @@ def test_benchmark_helper():
     result = benchmark(pdf_of("letter"), INFO, repeat=1)
     assert result.pages == 2 and result.seconds > 0 and result.ofd_bytes > 0
     assert result.ms_per_page > 0 and result.kb_per_page > 0
+
+
+# ---------------------------------------------------------------------------
+# Drawing the OFD again. No OFD renderer is installed, so the test draws the
+# OFD's objects into a plain PDF (each glyph by the id the OFD names, in the
+# font file the OFD embeds, at the position the OFD gives) and lets poppler
+# (pdftoppm, FreeType for the fonts) render it beside the original PDF. This
+# proves the embedded .otf files load in a real rasteriser and that the OFD's
+# text, paths, colours and images reproduce the page; it does not prove how an
+# OFD reader interprets the XML (that is what the schema and position tests are for).
+
+
+def _pdf_from_ofd(pkg: Package) -> bytes:
+    from PIL import Image
+
+    pdf = pikepdf.new()
+    fonts = {}
+    for fid, (el, loc) in pkg.fonts.items():
+        data = pkg.zip.read(loc)
+        tt = TTFont(io.BytesIO(data))
+        order = tt.getGlyphOrder()
+        gid = {name: i for i, name in enumerate(order)}
+        upm = tt["head"].unitsPerEm
+        program = pikepdf.Stream(pdf, data)
+        program["/Subtype"] = pikepdf.Name("/OpenType")
+        descriptor = pikepdf.Dictionary(
+            Type=pikepdf.Name.FontDescriptor,
+            FontName=pikepdf.Name("/" + el.get("FontName")),
+            Flags=4,
+            FontBBox=[tt["head"].xMin, tt["head"].yMin, tt["head"].xMax, tt["head"].yMax],
+            ItalicAngle=0,
+            Ascent=tt["hhea"].ascent,
+            Descent=tt["hhea"].descent,
+            CapHeight=tt["hhea"].ascent,
+            StemV=80,
+            FontFile3=pdf.make_indirect(program),
+        )
+        widths = [tt["hmtx"][name][0] * 1000 / upm for name in order]
+        cid_font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.CIDFontType0,
+            BaseFont=pikepdf.Name("/" + el.get("FontName")),
+            CIDSystemInfo=pikepdf.Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0),
+            FontDescriptor=pdf.make_indirect(descriptor),
+            W=[0, widths],
+        )
+        font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type0,
+            BaseFont=pikepdf.Name("/" + el.get("FontName")),
+            Encoding=pikepdf.Name("/Identity-H"),
+            DescendantFonts=[pdf.make_indirect(cid_font)],
+        )
+        fonts[fid] = (f"/F{fid}", pdf.make_indirect(font), tt.getBestCmap(), gid)
+    images = {}
+    for iid, loc in pkg.media.items():
+        im = Image.open(io.BytesIO(pkg.zip.read(loc)))
+        rgba = im.convert("RGBA")
+        rgb = rgba.convert("RGB")
+        xobj = pikepdf.Stream(pdf, rgb.tobytes())
+        xobj.Type, xobj.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        xobj.Width, xobj.Height, xobj.ColorSpace, xobj.BitsPerComponent = im.width, im.height, pikepdf.Name.DeviceRGB, 8
+        mask = pikepdf.Stream(pdf, rgba.getchannel("A").tobytes())
+        mask.Type, mask.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        mask.Width, mask.Height, mask.ColorSpace, mask.BitsPerComponent = im.width, im.height, pikepdf.Name.DeviceGray, 8
+        xobj.SMask = pdf.make_indirect(mask)
+        images[iid] = (f"/I{iid}", pdf.make_indirect(xobj))
+
+    W, H = 210 / MM, 297 / MM
+
+    def pt(x, y):
+        return f"{x / MM:.4f} {H - y / MM:.4f}"
+
+    def color(el, op):
+        if el is None:
+            return f"0 0 0 {op}"
+        return " ".join(f"{int(v) / 255:.4f}" for v in el.get("Value").split()) + f" {op}"
+
+    def path_ops(data: str, ox: float, oy: float) -> list[str]:
+        toks = data.split()
+        out, i = [], 0
+        while i < len(toks):
+            op = toks[i]
+            if op in ("M", "L"):
+                out.append(f"{pt(float(toks[i + 1]) + ox, float(toks[i + 2]) + oy)} {op.lower()}")
+                i += 3
+            elif op == "B":
+                pts = [pt(float(toks[i + k]) + ox, float(toks[i + k + 1]) + oy) for k in (1, 3, 5)]
+                out.append(" ".join(pts) + " c")
+                i += 7
+            else:
+                out.append("h")
+                i += 1
+        return out
+
+    def clip_ops(obj, ox, oy) -> list[str]:
+        out = []
+        for area in obj.iterfind(f"{Q}Clips/{Q}Clip/{Q}Area"):
+            path = area.find(Q + "Path")
+            out += path_ops(path.find(Q + "AbbreviatedData").text, ox, oy)
+            out.append("W* n" if path.get("Rule") == "Even-Odd" else "W n")
+        return out
+
+    for page in pkg.pages:
+        ops: list[str] = []
+        for obj in page.find(f"{Q}Content/{Q}Layer"):
+            bx, by, _, _ = floats(obj.get("Boundary"))
+            ops.append("q")
+            ops += clip_ops(obj, bx, by)
+            if obj.tag == Q + "PathObject":
+                stroke = obj.get("Stroke", "true") == "true"
+                fill = obj.get("Fill", "false") == "true"
+                ops.append(color(obj.find(Q + "FillColor"), "rg"))
+                ops.append(color(obj.find(Q + "StrokeColor"), "RG"))
+                ops.append(f"{float(obj.get('LineWidth', 0.353)) / MM:.4f} w")
+                ops += path_ops(obj.find(Q + "AbbreviatedData").text, bx, by)
+                even = obj.get("Rule") == "Even-Odd"
+                ops.append({(True, True): "B*" if even else "B", (False, True): "f*" if even else "f", (True, False): "S"}.get((stroke, fill), "n"))
+            elif obj.tag == Q + "TextObject":
+                name, _font, cmap, gid = fonts[obj.get("Font")]
+                size = float(obj.get("Size")) / MM
+                hs = float(obj.get("HScale", 1))
+                c = floats(obj.get("CTM")) or [1, 0, 0, 1, 0, 0]
+                ops.append(color(obj.find(Q + "FillColor"), "rg"))
+                ops.append(f"BT {name} 1 Tf")
+                for ch, x, y, g in text_chars(obj):
+                    g = gid[cmap[ord(ch)]] if g is None else g
+                    m = (size * c[0] * hs, -size * c[1] * hs, -size * c[2], size * c[3])
+                    ops.append(f"{m[0]:.5f} {m[1]:.5f} {m[2]:.5f} {m[3]:.5f} {pt(x, y)} Tm <{g:04x}> Tj")
+                ops.append("ET")
+            elif obj.tag == Q + "ImageObject":
+                name, _x = images[obj.get("ResourceID")]
+                a, b, cc, d, e, f = floats(obj.get("CTM"))
+                # OFD unit square (row 0 at y = 0, y down) -> PDF image space (row 0 at v = 1)
+                x0, y0 = e + bx + cc, f + by + d  # OFD point (0, 1): PDF image (0, 0)
+                ops.append(f"{a / MM:.4f} {-b / MM:.4f} {-cc / MM:.4f} {d / MM:.4f} {pt(x0, y0)} cm {name} Do")
+            ops.append("Q")
+        pdf_page = pdf.add_blank_page(page_size=(W, H))
+        pdf_page.Contents = pdf.make_stream("\n".join(ops).encode())
+        pdf_page.Resources = pikepdf.Dictionary(
+            Font=pikepdf.Dictionary({name: f for name, f, _, _ in fonts.values()}),
+            XObject=pikepdf.Dictionary({name: x for name, x in images.values()}),
+        )
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _render(pdf: bytes, folder: Path, stem: str, dpi: int) -> list:
+    import subprocess
+
+    from PIL import Image
+
+    src = folder / f"{stem}.pdf"
+    src.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(src), str(folder / stem)], check=True, timeout=120)
+    return [Image.open(p).convert("L") for p in sorted(folder.glob(f"{stem}-*.pgm"))]
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftoppm"), reason="pdftoppm (poppler) is not installed")
+@pytest.mark.parametrize("stem", ["letter", "tables", "000-suzhou-bairi-jingsai"])
+def test_drawn_again_matches_pdf(stem, tmp_path):
+    from PIL import ImageChops
+
+    original = _render(pdf_of(stem), tmp_path, "pdf", 100)
+    again = _render(_pdf_from_ofd(Package(ofd_of(stem))), tmp_path, "ofd", 100)
+    assert len(original) == len(again)
+    for n, (a, b) in enumerate(zip(original, again)):
+        diff = ImageChops.difference(a, b)
+        hist = diff.histogram()
+        differing = sum(hist[64:]) / (a.width * a.height)
+        ink = sum(a.histogram()[:128]) or 1
+        assert sum(hist[64:]) <= 0.01 * ink, f"page {n + 1}: {differing:.4%} of pixels differ"

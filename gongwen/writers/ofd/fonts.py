@@ -121,6 +121,7 @@ def _wrap_cff(font: PdfFont) -> OfdFont:
     fb.font.recalcBBoxes = False  # the CFF is not recompiled: extremes are set below
     fb.setupGlyphOrder(order)
     fb.font["CFF "] = raw
+    fb.font.sfntVersion = "OTTO"  # CFF outlines: without it FreeType looks for TrueType 'loca'/'glyf'
     fb.setupCharacterMap(cmap_by_name(cmap, order))
     fb.setupHorizontalMetrics(metrics)
     ascent = int(round(font.ascent * upm / 1000))
