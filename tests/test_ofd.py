@@ -680,3 +680,19 @@ def test_drawn_again_matches_pdf(stem, tmp_path):
         differing = sum(hist[64:]) / (a.width * a.height)
         ink = sum(a.histogram()[:128]) or 1
         assert sum(hist[64:]) <= 0.01 * ink, f"page {n + 1}: {differing:.4%} of pixels differ"
+
+
+def test_without_harfbuzz_bounds(monkeypatch):
+    """Where HarfBuzz cannot be loaded the glyph boxes come from fontTools: same text, same fonts' glyphs."""
+    from gongwen.writers.ofd import fonts
+
+    monkeypatch.setattr(fonts, "_hb", lambda: None)
+    slow = Package(ofd_bytes(pdf_of("letter"), INFO))
+    fast = Package(ofd_of("letter"))
+    assert [etree.tostring(p) for p in slow.pages] == [etree.tostring(p) for p in fast.pages]
+    for fid, (_el, loc) in fast.fonts.items():
+        a, b = TTFont(io.BytesIO(fast.zip.read(loc))), TTFont(io.BytesIO(slow.zip.read(slow.fonts[fid][1])))
+        assert a.getBestCmap() == b.getBestCmap()
+        for name in a.getGlyphOrder():
+            assert a["hmtx"][name][0] == b["hmtx"][name][0]
+            assert abs(a["hmtx"][name][1] - b["hmtx"][name][1]) <= 10  # HarfBuzz's boxes may be a few units wider

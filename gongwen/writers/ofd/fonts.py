@@ -21,6 +21,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fontTools.fontBuilder import FontBuilder
 from fontTools.ttLib import TTFont, newTable
@@ -63,6 +64,12 @@ def _cid_gid_cff(top, font: PdfFont) -> dict[int, int]:
     return out
 
 
+def _xml_char(ch: str) -> bool:
+    """Whether XML 1.0 allows the character in element text."""
+    cp = ord(ch)
+    return cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or 0x10000 <= cp <= 0x10FFFF
+
+
 def _texts_and_cmap(font: PdfFont, cid_to_gid: dict[int, int]) -> tuple[dict[int, str], dict[int, int]]:
     """The text written for each shown CID, and the cmap: each single character
     maps to the glyph of the lowest CID showing it."""
@@ -70,8 +77,9 @@ def _texts_and_cmap(font: PdfFont, cid_to_gid: dict[int, int]) -> tuple[dict[int
     cmap: dict[int, int] = {}
     for cid in sorted(font.used):
         text = font.to_unicode.get(cid, "")
-        if not text:
-            text = chr(PUA_BASE + cid_to_gid[cid])  # no Unicode: a private-use character (cmap'd to the glyph)
+        if not text or not all(_xml_char(ch) for ch in text):
+            # no Unicode text, or text XML cannot hold: a private-use character (cmap'd to the glyph)
+            text = chr(PUA_BASE + cid_to_gid[cid])
         texts[cid] = text
         if len(text) == 1 and ord(text) not in cmap:
             cmap[ord(text)] = cid_to_gid[cid]
@@ -97,23 +105,8 @@ def _wrap_cff(font: PdfFont) -> OfdFont:
     gid_width: dict[int, float] = {}
     for cid, gid in cid_to_gid.items():
         gid_width[gid] = font.width(cid)
-    charstrings = top.CharStrings
-    metrics = {}
-    boxes = []
-    min_lsb = min_rsb = max_extent = None
-    for gid, name in enumerate(order):
-        advance = int(round(gid_width.get(gid, font.default_width) * upm / 1000))
-        bounds = charstrings[name].calcBounds(charstrings)
-        if bounds:
-            x0, y0, x1, y1 = (int(math.floor(bounds[0])), int(math.floor(bounds[1])), int(math.ceil(bounds[2])), int(math.ceil(bounds[3])))
-            boxes.append((x0, y0, x1, y1))
-            lsb, rsb, extent = x0, advance - x1, x1
-            min_lsb = lsb if min_lsb is None else min(min_lsb, lsb)
-            min_rsb = rsb if min_rsb is None else min(min_rsb, rsb)
-            max_extent = extent if max_extent is None else max(max_extent, extent)
-        else:
-            lsb = 0
-        metrics[name] = (advance, lsb)
+    advances = [int(round(gid_width.get(gid, font.default_width) * upm / 1000)) for gid in range(len(order))]
+    metrics = {name: (advances[gid], 0) for gid, name in enumerate(order)}
 
     raw = DefaultTable("CFF ")
     raw.data = font.program
@@ -126,14 +119,7 @@ def _wrap_cff(font: PdfFont) -> OfdFont:
     fb.setupHorizontalMetrics(metrics)
     ascent = int(round(font.ascent * upm / 1000))
     descent = int(round(font.descent * upm / 1000))
-    fb.setupHorizontalHeader(
-        ascent=ascent,
-        descent=descent,
-        advanceWidthMax=max(m[0] for m in metrics.values()),
-        minLeftSideBearing=min_lsb or 0,
-        minRightSideBearing=min_rsb or 0,
-        xMaxExtent=max_extent or 0,
-    )
+    fb.setupHorizontalHeader(ascent=ascent, descent=descent, advanceWidthMax=max(advances))
     style = "Bold" if font.bold else "Regular"
     ps_name = re.sub(r"[^!-~]|[\[\](){}<>/%]", "-", font.base_name)[:63]
     fb.setupNameTable(
@@ -159,12 +145,97 @@ def _wrap_cff(font: PdfFont) -> OfdFont:
     head = fb.font["head"]
     head.created = head.modified = _FONT_TIME
     head.macStyle = (1 if font.bold else 0) | (2 if font.italic else 0)
-    if boxes:
-        head.xMin = min(b[0] for b in boxes)
-        head.yMin = min(b[1] for b in boxes)
-        head.xMax = max(b[2] for b in boxes)
-        head.yMax = max(b[3] for b in boxes)
+    data = _save(fb.font)
+    boxes = _hb_bounds(data, len(order)) or _cff_bounds(top, order)
+    _set_bounds(fb.font, order, advances, boxes)
     return OfdFont(_save(fb.font), "otf", cid_to_gid, cmap, texts)
+
+
+def _set_bounds(tt: TTFont, order: list[str], advances: list[int], boxes: list) -> None:
+    """hmtx side bearings (xMin) and the head/hhea extremes from glyph boxes
+    (None for an empty glyph)."""
+    hmtx = tt["hmtx"].metrics
+    inked = [(gid, b) for gid, b in enumerate(boxes) if b is not None]
+    for gid, box in inked:
+        hmtx[order[gid]] = (advances[gid], box[0])
+    if not inked:
+        return
+    hhea, head = tt["hhea"], tt["head"]
+    hhea.minLeftSideBearing = min(b[0] for _, b in inked)
+    hhea.minRightSideBearing = min(advances[g] - b[2] for g, b in inked)
+    hhea.xMaxExtent = max(b[2] for _, b in inked)
+    head.xMin = min(b[0] for _, b in inked)
+    head.yMin = min(b[1] for _, b in inked)
+    head.xMax = max(b[2] for _, b in inked)
+    head.yMax = max(b[3] for _, b in inked)
+
+
+def _cff_bounds(top, order: list[str]) -> list:
+    """Glyph boxes by running the charstrings in fontTools (slow; when HarfBuzz is missing)."""
+    out = []
+    for name in order:
+        b = top.CharStrings[name].calcBounds(top.CharStrings)
+        out.append((math.floor(b[0]), math.floor(b[1]), math.ceil(b[2]), math.ceil(b[3])) if b else None)
+    return out
+
+
+_HB_CDEF = """
+typedef struct hb_blob_t hb_blob_t;
+typedef struct hb_face_t hb_face_t;
+typedef struct hb_font_t hb_font_t;
+typedef struct { int32_t x_bearing; int32_t y_bearing; int32_t width; int32_t height; } hb_glyph_extents_t;
+hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data, void *destroy);
+void hb_blob_destroy(hb_blob_t *blob);
+hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
+void hb_face_destroy(hb_face_t *face);
+hb_font_t *hb_font_create(hb_face_t *face);
+void hb_font_destroy(hb_font_t *font);
+int hb_font_get_glyph_extents(hb_font_t *font, uint32_t glyph, hb_glyph_extents_t *extents);
+"""
+
+
+@lru_cache(maxsize=None)
+def _hb():
+    """(ffi, libharfbuzz) for glyph extents, None where HarfBuzz cannot be loaded."""
+    try:
+        import cffi
+
+        ffi = cffi.FFI()
+        ffi.cdef(_HB_CDEF)
+        for name in ("libharfbuzz.so.0", "harfbuzz", "libharfbuzz-0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll"):
+            try:
+                return ffi, ffi.dlopen(name)
+            except OSError:
+                continue
+    except Exception:  # pragma: no cover - no cffi
+        return None
+    return None
+
+
+def _hb_bounds(otf: bytes, glyphs: int) -> list | None:
+    """Glyph boxes (xMin, yMin, xMax, yMax) in font units, from HarfBuzz's CFF
+    interpreter (the font's scale is its units per em); None without HarfBuzz."""
+    hb = _hb()
+    if hb is None:
+        return None
+    ffi, lib = hb
+    buf = ffi.from_buffer(otf)
+    blob = lib.hb_blob_create(buf, len(otf), 1, ffi.NULL, ffi.NULL)  # 1: read-only, kept alive by `buf`
+    face = lib.hb_face_create(blob, 0)
+    hbfont = lib.hb_font_create(face)
+    ext = ffi.new("hb_glyph_extents_t *")
+    out: list = []
+    try:
+        for gid in range(glyphs):
+            if lib.hb_font_get_glyph_extents(hbfont, gid, ext) and (ext.width or ext.height):
+                out.append((ext.x_bearing, ext.y_bearing + ext.height, ext.x_bearing + ext.width, ext.y_bearing))
+            else:
+                out.append(None)
+    finally:
+        lib.hb_font_destroy(hbfont)
+        lib.hb_face_destroy(face)
+        lib.hb_blob_destroy(blob)
+    return out
 
 
 def cmap_by_name(cmap: dict[int, int], order: list[str]) -> dict[int, str]:

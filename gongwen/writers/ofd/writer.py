@@ -61,7 +61,7 @@ def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
 
 
 def _xml(root) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8")
 
 
 @dataclass
