@@ -44,6 +44,13 @@ class OfdFont:
     cid_to_gid: dict[int, int]  # every shown CID -> glyph id in `data`
     cmap: dict[int, int]  # code point -> glyph id, as written in the font's cmap
     texts: dict[int, str]  # every shown CID -> the text written for it in TextCode
+    bbox: tuple[float, float, float, float] = (0.0, -0.2, 1.0, 1.0)  # all glyphs' box, in em (head)
+
+
+def _em_bbox(tt: TTFont) -> tuple[float, float, float, float]:
+    head = tt["head"]
+    upm = head.unitsPerEm or 1000
+    return (head.xMin / upm, head.yMin / upm, head.xMax / upm, head.yMax / upm)
 
 
 def _cid_gid_cff(top, font: PdfFont) -> dict[int, int]:
@@ -148,7 +155,7 @@ def _wrap_cff(font: PdfFont) -> OfdFont:
     data = _save(fb.font)
     boxes = _hb_bounds(data, len(order)) or _cff_bounds(top, order)
     _set_bounds(fb.font, order, advances, boxes)
-    return OfdFont(_save(fb.font), "otf", cid_to_gid, cmap, texts)
+    return OfdFont(_save(fb.font), "otf", cid_to_gid, cmap, texts, _em_bbox(fb.font))
 
 
 def _set_bounds(tt: TTFont, order: list[str], advances: list[int], boxes: list) -> None:
@@ -164,10 +171,11 @@ def _set_bounds(tt: TTFont, order: list[str], advances: list[int], boxes: list) 
     hhea.minLeftSideBearing = min(b[0] for _, b in inked)
     hhea.minRightSideBearing = min(advances[g] - b[2] for g, b in inked)
     hhea.xMaxExtent = max(b[2] for _, b in inked)
-    head.xMin = min(b[0] for _, b in inked)
-    head.yMin = min(b[1] for _, b in inked)
-    head.xMax = max(b[2] for _, b in inked)
-    head.yMax = max(b[3] for _, b in inked)
+    # one unit of margin: HarfBuzz's integer extents may round a fractional edge inwards
+    head.xMin = min(b[0] for _, b in inked) - 1
+    head.yMin = min(b[1] for _, b in inked) - 1
+    head.xMax = max(b[2] for _, b in inked) + 1
+    head.yMax = max(b[3] for _, b in inked) + 1
 
 
 def _cff_bounds(top, order: list[str]) -> list:
@@ -276,7 +284,8 @@ def _wrap_sfnt(font: PdfFont) -> OfdFont:
     if "maxp" not in tt:
         fb.setupMaxp()
     tt["head"].created = tt["head"].modified = _FONT_TIME
-    return OfdFont(_save(tt), "otf" if "CFF " in tt else "ttf", cid_to_gid, cmap, texts)
+    data = _save(tt)
+    return OfdFont(data, "otf" if "CFF " in tt else "ttf", cid_to_gid, cmap, texts, _em_bbox(tt))
 
 
 def build_font(font: PdfFont) -> OfdFont:

@@ -223,16 +223,20 @@ class _Writer:
             return
         simple = abs(b) < 1e-9 and abs(c) < 1e-9 and d < 0 and a > 0
         hscale = a / abs(d) if simple else 1.0
-        # The run's box on the page: origins plus ascent/descent (and the last advance).
-        asc, desc = run.font.ascent / 1000, run.font.descent / 1000
+        # The run's box on the page: every glyph's box, taken as the font's
+        # bounding box (head) joined with ascent/descent and the advance, so the
+        # Boundary holds whatever the glyphs draw (readers may clip to it).
+        fx0, fy0, fx1, fy1 = ofont.bbox
+        y0 = min(fy0, run.font.descent / 1000)
+        y1 = max(fy1, run.font.ascent / 1000)
+        n = math.hypot(a, b) or 1
         corners = []
         for g in run.glyphs:
-            for gx, gy in ((0, asc), (0, desc)):
-                corners.append((g.x + gx * a + gy * c, g.y + gx * b + gy * d))
-        last = run.glyphs[-1]
-        n = math.hypot(a, b) or 1
-        ex, ey = last.x + last.advance * a / n, last.y + last.advance * b / n
-        corners += [(ex + asc * c, ey + asc * d), (ex + desc * c, ey + desc * d)]
+            x0 = min(fx0, 0.0)
+            x1 = max(fx1, g.advance / n)
+            for gx in (x0, x1):
+                for gy in (y0, y1):
+                    corners.append((g.x + gx * a + gy * c, g.y + gx * b + gy * d))
         box = _Box.of(corners)
         x, y, w, h = box.mm_rounded()
         texts = [ofont.texts[g.cid] for g in run.glyphs]
