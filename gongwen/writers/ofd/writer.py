@@ -190,7 +190,7 @@ class _Writer:
         pts = list(_points(item.subpaths))
         if not pts:
             return
-        box = _Box.of(pts).grow(item.line_width / 2 if item.stroke else 0)
+        box = _Box.of(pts).grow(_stroke_reach(item) if item.stroke else 0)
         x, y, w, h = box.mm_rounded()
         lw = _mm(item.line_width)
         el = _el(
@@ -394,6 +394,16 @@ class _Writer:
                 zi.external_attr = 0o644 << 16
                 zf.writestr(zi, data)
         return out.getvalue()
+
+
+def _stroke_reach(item: PathItem) -> float:
+    """How far a stroke's paint reaches beyond the path: half the width; more
+    for square caps (a corner of the cap) and mitred corners (the miter limit)."""
+    half = item.line_width / 2
+    reach = half * math.sqrt(2) if item.cap == 2 else half
+    if item.join == 0 and any(sum(1 for seg in sub if seg[0] != "C") >= 3 for sub in item.subpaths):
+        reach = max(reach, half * item.miter)
+    return reach
 
 
 def _rect_of(clip: Clip) -> _Box | None:
