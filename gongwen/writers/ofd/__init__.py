@@ -40,6 +40,8 @@ Not supported (not in our PDFs, or not carried over):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import re
 import statistics
 import time
@@ -133,14 +135,8 @@ def ofd_bytes(pdf: bytes, info: OfdInfo) -> bytes:
     """The OFD package of a PDF written by our PDF writer."""
     from gongwen.writers.ofd.writer import write_ofd
 
-    with pikepdf.open(_bytesio(pdf)) as doc:
-        return write_ofd(doc, info)
-
-
-def _bytesio(data: bytes):
-    import io
-
-    return io.BytesIO(data)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return write_ofd(doc, info, fingerprint=hashlib.sha256(pdf).digest())
 
 
 @dataclass
@@ -181,6 +177,6 @@ def benchmark(pdf: bytes, info: OfdInfo | None = None, repeat: int = 3) -> OfdBe
         t = time.perf_counter()
         out = ofd_bytes(pdf, info)
         runs.append(time.perf_counter() - t)
-    with pikepdf.open(_bytesio(pdf)) as doc:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
         pages = len(doc.pages)
     return OfdBench(pages, statistics.median(runs), len(out), len(pdf))

@@ -128,8 +128,9 @@ def _delta(values: list[float]) -> str:
 
 
 class _Writer:
-    def __init__(self, pdf: pikepdf.Pdf):
+    def __init__(self, pdf: pikepdf.Pdf, fingerprint: bytes):
         self.pdf = pdf
+        self.fingerprint = fingerprint
         self.next_id = 0
         self.fonts: dict = {}  # PdfFont.key -> (ID, OfdFont)
         self.images: dict = {}  # image objgen -> ID
@@ -324,12 +325,12 @@ class _Writer:
 
     # -- package -----------------------------------------------------------
     def write(self, info) -> bytes:
-        pages, _fonts = read_pages(self.pdf)
+        pages, _ = read_pages(self.pdf)
         self.cs_id = self.new_id()
         page_ids = [self.new_id() for _ in pages]
         default = (pages[0].width, pages[0].height) if pages else (595.2756, 841.8898)
         contents = []
-        for n, (pid, page) in enumerate(zip(page_ids, pages)):
+        for n, page in enumerate(pages):
             root = _el(None, "Page")
             if (page.width, page.height) != default:
                 area = _el(root, "Area")
@@ -379,7 +380,7 @@ class _Writer:
 
         ofd = _el(None, "OFD", Version="1.0", DocType="OFD")
         body = _el(ofd, "DocBody")
-        _doc_info(body, info, self.pdf)
+        _doc_info(body, info, self.fingerprint)
         _el(body, "DocRoot", f"{DOC}/Document.xml")
 
         entries = [("OFD.xml", _xml(ofd)), (f"{DOC}/Document.xml", _xml(doc)), (f"{DOC}/PublicRes.xml", _xml(public)),
@@ -438,9 +439,11 @@ def _png(image) -> bytes:
     return out.getvalue()
 
 
-def _doc_info(body, info, pdf: pikepdf.Pdf) -> None:
+def _doc_info(body, info, fingerprint: bytes) -> None:
     di = _el(body, "DocInfo")
-    _el(di, "DocID", info.doc_id or hashlib.md5(_fingerprint(pdf, info)).hexdigest())
+    # DocID: 32 hex digits from the PDF's bytes and the metadata, so the same input gives the same ID
+    seed = fingerprint + repr((info.title, info.author, info.creation_date, info.custom_pairs())).encode()
+    _el(di, "DocID", info.doc_id or hashlib.md5(seed).hexdigest())
     if info.title:
         _el(di, "Title", info.title)
     author = info.author
@@ -463,18 +466,9 @@ def _doc_info(body, info, pdf: pikepdf.Pdf) -> None:
             _el(cd, "CustomData", value, Name=name)
 
 
-def _fingerprint(pdf: pikepdf.Pdf, info) -> bytes:
-    h = hashlib.sha256()
-    for page in pdf.pages:
-        for c in page.obj.get("/Contents") if isinstance(page.obj.get("/Contents"), pikepdf.Array) else [page.obj.get("/Contents")]:
-            if c is not None:
-                h.update(c.read_bytes())
-    h.update(repr((info.title, info.author, info.creation_date, info.custom_pairs())).encode())
-    return h.digest()
-
-
-def write_ofd(pdf: pikepdf.Pdf, info) -> bytes:
-    return _Writer(pdf).write(info)
+def write_ofd(pdf: pikepdf.Pdf, info, fingerprint: bytes = b"") -> bytes:
+    """The OFD package of an open PDF; `fingerprint` (the PDF's hash) seeds the DocID."""
+    return _Writer(pdf, fingerprint).write(info)
 
 
 __all__ = ["write_ofd", "NS", "num"]
