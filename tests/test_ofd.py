@@ -736,3 +736,97 @@ def test_without_harfbuzz_bounds(monkeypatch):
         for name in a.getGlyphOrder():
             assert a["hmtx"][name][0] == b["hmtx"][name][0]
             assert abs(a["hmtx"][name][1] - b["hmtx"][name][1]) <= 10  # HarfBuzz's boxes may be a few units wider
+
+
+# ---------------------------------------------------------------------------
+# Cases our fixtures do not produce
+
+
+def _edit_to_unicode(pdf_bytes: bytes) -> tuple[bytes, str, int, int, int]:
+    """The letter's PDF with one font's ToUnicode changed: CID b shows the same
+    character as CID a, CID c has no Unicode text. Returns (pdf, font name, a, b, c)."""
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
+    counts: dict = {}
+    for page in pdf.pages:
+        for operands, op in pikepdf.parse_content_stream(page):
+            if str(op) == "Tf":
+                current = str(operands[0])
+            elif str(op) == "TJ":
+                for part in operands[0]:
+                    if isinstance(part, pikepdf.String):
+                        raw = bytes(part)
+                        for i in range(0, len(raw), 2):
+                            counts.setdefault(current, set()).add(int.from_bytes(raw[i : i + 2], "big"))
+    key = max(counts, key=lambda k: len(counts[k]))
+    font = pdf.pages[0].resources.Font[key]
+    a, b, c = sorted(counts[key] - {0})[3:6]
+    lines = font.ToUnicode.read_bytes().decode("latin-1").split("\n")
+    first = next(ln for ln in lines if ln.lower().startswith(f"<{a:04x}>"))
+    edited = []
+    for ln in lines:
+        if ln.lower().startswith(f"<{b:04x}>"):
+            ln = f"<{b:04x}>" + first.split(">", 1)[1]
+        elif ln.lower().startswith(f"<{c:04x}>"):
+            continue
+        edited.append(ln)
+    text = "\n".join(edited)
+    text = re.sub(r"(\d+) beginbfchar", lambda m: f"{sum(1 for ln in edited if re.match(r'<[0-9a-fA-F]+> <', ln))} beginbfchar", text)
+    font.ToUnicode.write(text.encode("latin-1"))
+    out = io.BytesIO()
+    pdf.save(out)
+    name = str(font.BaseFont).lstrip("/").split("+", 1)[-1]
+    return out.getvalue(), name, a, b, c
+
+
+def test_cgtransform_for_shared_and_missing_unicode():
+    """Two glyphs with the same Unicode text: the second is named by a
+    CGTransform; a glyph without Unicode text gets a private-use character its
+    font maps. Either way the OFD names the glyph the PDF shows."""
+    from gongwen.writers.ofd.fonts import PUA_BASE
+
+    pdf, name, a, b, c = _edit_to_unicode(pdf_of("letter"))
+    pkg = Package(ofd_bytes(pdf, INFO))
+    fid, (_el, loc) = next((fid, v) for fid, v in pkg.fonts.items() if v[0].get("FontName") == name)
+    tt = TTFont(io.BytesIO(pkg.zip.read(loc)))
+    cmap, order = tt.getBestCmap(), tt.getGlyphOrder()
+    shown = []
+    for page in pkg.pages:
+        for obj in page.iter(Q + "TextObject"):
+            if obj.get("Font") == fid:
+                shown += [gid if gid is not None else order.index(cmap[ord(ch)]) for ch, _x, _y, gid in text_chars(obj)]
+                for ch, _x, _y, gid in text_chars(obj):
+                    if gid == b:
+                        assert cmap[ord(ch)] == order[a]  # the character's cmap glyph is a's
+    assert b in shown and a in shown and c in shown  # glyph ids = CIDs (identity charset)
+    assert cmap[PUA_BASE + c] == order[c]
+    texts = "".join(ch for page in pkg.pages for obj in page.iter(Q + "TextObject") for ch, *_ in text_chars(obj))
+    assert chr(PUA_BASE + c) in texts
+    assert any(obj.find(Q + "CGTransform") is not None for page in pkg.pages for obj in page.iter(Q + "TextObject"))
+
+
+def test_to_unicode_ranges():
+    from gongwen.writers.ofd.pdfread import parse_to_unicode
+
+    cmap = b"""1 beginbfchar
+<0003> <D840DC0B>
+endbfchar
+2 beginbfrange
+<0010> <0012> <4E00>
+<0020> <0021> [<0041> <00660069>]
+endbfrange"""
+    assert parse_to_unicode(cmap) == {3: "\U0002000b", 0x10: "一", 0x11: "丁", 0x12: "丂", 0x20: "A", 0x21: "fi"}
+
+
+def test_unsupported_font_raises():
+    from gongwen.writers.ofd import OfdUnsupported
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Resources = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    )
+    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET")
+    out = io.BytesIO()
+    pdf.save(out)
+    with pytest.raises(OfdUnsupported):
+        ofd_bytes(out.getvalue(), INFO)
