@@ -29,7 +29,7 @@ from lxml import etree
 from gongwen.writers.ofd import OfdInfo, benchmark, ofd_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
-XSD = Path("/work/shared/spec/ofd-xsd")
+XSD = ROOT / "tests" / "fixtures" / "ofd-xsd"  # the schemas of GB/T 33190-2016, with where they came from (README.md)
 NS = "http://www.ofdspec.org/2016"
 Q = "{%s}" % NS
 MM = 25.4 / 72
@@ -50,7 +50,7 @@ INFO = OfdInfo(
 def typeset_pdf(path: Path) -> bytes:
     """The PDF of one notice source (the one place that knows the render API)."""
     from gongwen.notice.source import read_source
-    from gongwen.render import typeset
+    from gongwen.build.notices import typeset
 
     return typeset(read_source(path), base_url=str(path.parent)).pdf
 
@@ -830,3 +830,40 @@ def test_unsupported_font_raises():
     pdf.save(out)
     with pytest.raises(OfdUnsupported):
         ofd_bytes(out.getvalue(), INFO)
+
+
+# ---------------------------------------------------------------------------
+# The writer registry: a whole demo build with OFD beside every PDF
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory):
+    import shutil
+
+    from gongwen.build import build_campaign
+
+    work = tmp_path_factory.mktemp("ofd-demo")
+    camp = work / "xinfeng-2023"
+    shutil.copytree(ROOT / "inputs" / "xinfeng-2023", camp, ignore=shutil.ignore_patterns("发文登记.sqlite*"))
+    out = work / "out"
+    build_campaign(camp, out, register_file=work / "reg.sqlite", formats=("docx", "pdf", "ofd"))
+    return out
+
+
+def test_every_document_of_the_demo_build_has_a_valid_ofd(demo_build, schemas):
+    import json
+
+    manifest = json.loads((demo_build / "manifest.json").read_text(encoding="utf-8"))
+    pdfs = sorted(f["path"] for f in manifest["files"] if f["path"].endswith(".pdf"))
+    ofds = sorted(f["path"] for f in manifest["files"] if f["path"].endswith(".ofd"))
+    assert len(pdfs) > 90 and [p[:-4] for p in ofds] == [p[:-4] for p in pdfs]
+    for rel in ofds:
+        pkg = Package((demo_build / rel).read_bytes())
+        for kind, loc in pkg.xml_parts():
+            assert schemas[kind].validate(pkg.xml(loc)), f"{rel} {loc}: {schemas[kind].error_log}"
+        with pdfplumber.open(demo_build / (rel[:-4] + ".pdf")) as pdf:
+            assert len(pkg.pages) == len(pdf.pages)
+            for n, (ppage, opage) in enumerate(zip(pdf.pages, pkg.pages)):
+                ours = "".join(c[0] for obj in opage.iter(Q + "TextObject") for c in text_chars(obj) if not c[0].isspace())
+                theirs = "".join(c[0] for c in pdf_chars(ppage) if not c[0].isspace())
+                assert ours == theirs, f"{rel} page {n + 1}"

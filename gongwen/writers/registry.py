@@ -51,6 +51,7 @@ class Writer:
 WRITERS: tuple[Writer, ...] = (
     Writer("pdf", "PDF", "gongwen.writers.pdf:write_output"),
     Writer("docx", "DOCX", "gongwen.writers.docx:write_output", needs=("pdf",)),
+    Writer("ofd", "OFD", "gongwen.writers.ofd:write_output", default=False, needs=("pdf",)),
 )
 
 

@@ -180,3 +180,24 @@ def benchmark(pdf: bytes, info: OfdInfo | None = None, repeat: int = 3) -> OfdBe
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         pages = len(doc.pages)
     return OfdBench(pages, statistics.median(runs), len(out), len(pdf))
+
+
+def info_of(notice) -> OfdInfo:
+    """DocInfo from the notice tree: title, 发文机关, 成文日期, 发文字号 and the
+    campaign data the document kinds put in its metadata."""
+    custom = {k: str(notice.meta[k]) for k in ("活动", "月份", "年度", "文种", "单位") if notice.meta.get(k)}
+    return OfdInfo(title=notice.title.replace("\n", ""), organs=tuple(notice.organs), date=notice.date,
+                   doc_number=notice.number or "", custom=custom)
+
+
+def write_output(out) -> bytes:
+    """The registry's entry (gongwen.writers.registry): the OFD drawn from the
+    PDF written just before it."""
+    from gongwen.errors import UserError
+
+    try:
+        return ofd_bytes(out.files["pdf"], info_of(out.notice))
+    except OfdUnsupported as exc:
+        raise UserError(f"《{out.notice.title.replace(chr(10), '')}》写不成 OFD：{exc}"
+                        "（按单位 Word 模板生成、由 LibreOffice 转出的 PDF 可能用到 OFD 写出器不支持的字体；"
+                        "去掉 --formats 里的 ofd 即可照常生成 DOCX 和 PDF）") from None
