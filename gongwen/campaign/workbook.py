@@ -1,6 +1,10 @@
-"""Opening the files staff send: .xlsx (each workbook opened once, cells as
-pandas reads them), a sheet given as .csv through pandas, and clear words for
-what cannot be read (.xls, a password)."""
+"""Opening the files staff send, by what their bytes are and not by their
+name: .xlsx (a zip), .xls (an OLE2 compound file), WPS .et/.ett holding
+either, each workbook opened once (cells as pandas reads them); a sheet given
+as .csv (UTF-8 or GBK) through pandas; and clear words for what cannot be read
+(a password, a damaged file). From an .xlsx also what the cells alone do not
+say: hidden sheets and rows, error values (#DIV/0!) and formulas saved without
+their value."""
 
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, per workbook
 MAX_ROWS_PER_SHEET = 50_000
 FIX_FORMAT = "请在 Excel 中打开，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码），再另存为 .xlsx 格式"
+SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）格式后重试"
+HEADER_SCAN = 10  # rows where a header is looked for (title rows above it); merged ranges there are kept
 
 
 class Unreadable(Exception):
@@ -45,44 +51,76 @@ class RawTable:
     file: str  # as shown to the user (relative to the campaign folder)
     title: str
     rows: list[list[object]]
-    merged_header: list[str] = field(default_factory=list)  # merged ranges touching row 1
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row0, col0, row1, col1), 0-based,
+    # merged ranges starting in the first HEADER_SCAN rows
     as_read: bool = False
+    hidden: bool = False  # a hidden (or very hidden) sheet
+    hidden_rows: list[int] = field(default_factory=list)  # Excel row numbers
+    # (Excel row, column number) -> (what the cell holds, kind): kind "error" for
+    # an error value (the text is #DIV/0!...), "formula" for a formula saved
+    # without its value (the text is the formula); the cell reads blank
+    issues: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
 
     def converted(self) -> RawTable:
         """The table with every cell as pandas gives it."""
         if not self.as_read:
             return self
-        return RawTable(self.file, self.title, [[cell(v) for v in r] for r in self.rows], self.merged_header)
+        return RawTable(self.file, self.title, [[cell(v) for v in r] for r in self.rows], self.merged,
+                        hidden=self.hidden, hidden_rows=self.hidden_rows, issues=self.issues)
+
+    def parts(self) -> tuple:
+        """What a reader process sends back for this table (plain values)."""
+        return (self.title, self.rows, self.merged, self.hidden, self.hidden_rows, self.issues)
 
 
-def _check_format(path: Path) -> None:
+def sniff(path: Path) -> str:
+    """What a file holds, by its first bytes: "zip" (.xlsx, and WPS .et saved
+    as one), "ole2" (.xls, WPS .et, or a password-encrypted .xlsx) or "other"."""
     with open(path, "rb") as fh:
         head = fh.read(8)
-        fh.seek(0)
-        blob = fh.read(1 << 20) if head == OLE2_MAGIC else b""
     if head == OLE2_MAGIC:
-        if "EncryptedPackage".encode("utf-16-le") in blob or path.suffix.lower() in (".xlsx", ".xlsm"):
-            raise Unreadable(f"是带密码的加密文件，无法读取；{FIX_FORMAT}")
-        raise Unreadable(f"是旧版 .xls 格式，无法读取；{FIX_FORMAT}")
-    if path.suffix.lower() == ".xls":
-        raise Unreadable(f"是旧版 .xls 格式，无法读取；{FIX_FORMAT}")
-    if not head.startswith(b"PK"):
-        raise Unreadable("不是有效的 .xlsx 文件（文件已损坏或并非 Excel 工作簿），请重新另存为 .xlsx")
+        return "ole2"
+    if head.startswith(b"PK"):
+        return "zip"
+    return "other"
+
+
+def _check_size(path: Path) -> int:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise Unreadable(f"文件有 {size / 1048576:.1f} MB，超过 {MAX_FILE_BYTES // 1048576} MB 的上限；"
                          "月报表不应这么大，请检查是否粘贴了图片或大量空行，删去后另存")
+    return size
+
+
+def _check_ole2(path: Path) -> None:
+    """An OLE2 file is an .xls (read as one) unless it is an encrypted .xlsx."""
+    _check_size(path)
+    with open(path, "rb") as fh:
+        blob = fh.read(1 << 20)
+    if "EncryptedPackage".encode("utf-16-le") in blob:
+        raise Unreadable(f"是带密码的加密文件，无法读取；{FIX_FORMAT}")
+
+
+def _check_format(path: Path) -> bytes:
+    """The bytes of a zip workbook (.xlsx), checked for size, zip bombs and
+    declared rows; Unreadable for anything else."""
+    kind = sniff(path)
+    if kind != "zip":
+        raise Unreadable(f"不是有效的 Excel 工作簿（文件已损坏，或并非 Excel/WPS 表格）；{SAVE_AS}")
+    size = _check_size(path)
     data = path.read_bytes()  # at most MAX_FILE_BYTES: the zip is read from memory, not reopened per entry
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise Unreadable("不是有效的 .xlsx 文件（压缩包已损坏），请重新另存为 .xlsx") from None
+        raise Unreadable(f"不是有效的 .xlsx 文件（压缩包已损坏）；{SAVE_AS}") from None
     with zf:
         unzipped = sum(i.file_size for i in zf.infolist())
         if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_RATIO * max(size, 1):
             raise Unreadable(f"解压后有 {unzipped / 1048576:.0f} MB（压缩前 {size / 1048576:.1f} MB），"
                              "疑似“压缩炸弹”或已损坏，已拒绝读取；请重新另存为 .xlsx")
         _check_rows(zf, data)
+    return data
 
 
 def _too_many(title: str, rows: int) -> Unreadable:
@@ -174,12 +212,109 @@ def _column_letter(n: int) -> str:
     return letters
 
 
-def _merged_header(sheet) -> list[str]:
-    """Merged ranges touching row 1, written as Excel does (A1:B1)."""
-    out = []
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-        if r0 == 0:
-            out.append(f"{_column_letter(c0 + 1)}{r0 + 1}:{_column_letter(c1 + 1)}{r1 + 1}")
+def _merged(sheet) -> list[tuple[int, int, int, int]]:
+    """Merged ranges starting in the first HEADER_SCAN rows, 0-based (row0, col0, row1, col1)."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # not every format keeps them
+        return []
+    return sorted((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges if r0 < HEADER_SCAN)
+
+
+def range_text(r0: int, c0: int, r1: int, c1: int) -> str:
+    """A 0-based range written as Excel does (A1:B1)."""
+    return f"{_column_letter(c0 + 1)}{r0 + 1}:{_column_letter(c1 + 1)}{r1 + 1}"
+
+
+# ------------------------------------------------ what an .xlsx says beyond its values
+
+_SHEET_TAG = re.compile(r'<(?:\w+:)?sheet\b([^>]*)/?>')
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_REL_TAG = re.compile(r'<(?:\w+:)?Relationship\b([^>]*)/?>')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)', re.S)
+_VALUE = re.compile(rb'<(?:\w+:)?v>(.*?)</(?:\w+:)?v>', re.S)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its worksheet part (xl/worksheets/sheet1.xml)."""
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    except (KeyError, UnicodeDecodeError, zipfile.BadZipFile, OSError, zlib.error):
+        return {}
+    targets = {}
+    for m in _REL_TAG.finditer(rels):
+        a = dict(_ATTR.findall(m.group(1)))
+        if "Id" in a and "Target" in a:
+            t = a["Target"]
+            targets[a["Id"]] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    parts = {}
+    for m in _SHEET_TAG.finditer(book):
+        a = dict(_ATTR.findall(m.group(1)))
+        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+        if "name" in a and rid in targets:
+            parts[html.unescape(a["name"])] = targets[rid]
+    return parts
+
+
+def _letters_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _scan(xml: bytes) -> tuple[list[int], dict[tuple[int, int], tuple[str, str]]]:
+    """Hidden rows, and cells whose value is an error or a formula saved
+    without its value, in one worksheet part."""
+    hidden = []
+    if b'hidden="' in xml:
+        for m in _HIDDEN_ROW.finditer(xml):
+            n = _ROW_NUMBER.search(m.group(0))
+            if n:
+                hidden.append(int(n.group(1)))
+    issues: dict[tuple[int, int], tuple[str, str]] = {}
+    if b't="e"' in xml or b"<f" in xml or b":f" in xml:
+        for m in _CELL.finditer(xml):
+            attrs, body = m.group(1), m.group(2) or b""
+            error = b't="e"' in attrs
+            if not error and b"f" not in body:
+                continue
+            ref = _CELL_REF.search(attrs)
+            if not ref:
+                continue
+            where = (int(ref.group(2)), _letters_number(ref.group(1)))
+            v = _VALUE.search(body)
+            value = html.unescape(v.group(1).decode("utf-8", "replace")) if v else ""
+            if error:
+                issues[where] = (value or "#错误", "error")
+                continue
+            f = _FORMULA.search(body)
+            if f and not value:
+                text = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+                issues[where] = ("=" + text if text else "（共享公式）", "formula")
+    return hidden, issues
+
+
+def _xlsx_extras(data: bytes) -> dict[str, tuple[list[int], dict]]:
+    """Sheet title -> (hidden rows, cell issues), for the sheets that have any."""
+    out = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for title, part in _sheet_parts(zf).items():
+                try:
+                    xml = zf.read(part)
+                except (KeyError, zipfile.BadZipFile, OSError, zlib.error):
+                    continue
+                hidden, issues = _scan(xml)
+                if hidden or issues:
+                    out[title] = (hidden, issues)
+    except zipfile.BadZipFile:
+        pass
     return out
 
 
@@ -214,25 +349,38 @@ def _rows(sheet) -> list[list[object]]:
 def read_xlsx(path: Path, shown: str) -> list[RawTable]:
     """Every sheet of a workbook, opened once (calamine, the Rust reader pandas
     uses as engine="calamine"): 100,000 report rows in about a second, where
-    openpyxl and a DataFrame per sheet took minutes."""
+    openpyxl and a DataFrame per sheet took minutes. The file's bytes decide
+    how it is read: .xlsx (zip) or .xls (OLE2), whatever its name."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    _check_format(path)  # and the rows each sheet declares
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise Unreadable(f"无法打开（{type(exc).__name__}），请在 Excel 中另存为 .xlsx 后重试") from None
+    if sniff(path) == "ole2":
+        _check_ole2(path)
+        data = None
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+        except Exception:
+            raise Unreadable(f"是旧版 .xls 格式，但无法读取（文件已损坏或设有密码）；{SAVE_AS}") from None
+    else:
+        data = _check_format(path)  # and the rows each sheet declares
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise Unreadable(f"无法打开（{type(exc).__name__}）；{SAVE_AS}") from None
     tables = []
     try:
+        extras = _xlsx_extras(data) if data is not None else {}
+        visible = {m.name: str(m.visible).rsplit(".", 1)[-1] == "Visible" for m in book.sheets_metadata}
         for title in book.sheet_names:
             sheet = book.get_sheet_by_name(title)
             if sheet.height > MAX_ROWS_PER_SHEET:  # a sheet that did not declare its extent
                 raise _too_many(title, sheet.height)
-            tables.append(RawTable(shown, str(title), _rows(sheet), _merged_header(sheet), as_read=True))
+            hidden_rows, issues = extras.get(title, ([], {}))
+            tables.append(RawTable(shown, str(title), _rows(sheet), _merged(sheet), as_read=True,
+                                   hidden=not visible.get(title, True), hidden_rows=hidden_rows, issues=issues))
     except Unreadable:
         raise
     except Exception as exc:  # calamine raises several kinds for a broken workbook
-        raise Unreadable(f"无法读取（{type(exc).__name__}），请在 Excel 中另存为 .xlsx 后重试") from None
+        raise Unreadable(f"无法读取（{type(exc).__name__}）；{SAVE_AS}") from None
     finally:
         book.close()
     return tables
@@ -301,7 +449,7 @@ def _serve(inp, out) -> None:
     for path, shown in jobs:
         try:
             tables = read_xlsx(Path(path), shown)
-            answer = ("ok", [(t.title, t.rows, t.merged_header) for t in tables])
+            answer = ("ok", [t.parts() for t in tables])
         except Unreadable as exc:
             answer = ("unreadable", str(exc))
         except Exception:  # read again by the caller, to raise there as reading there would
@@ -348,7 +496,8 @@ def read_many(items: list[tuple[Path, str]], jobs: int | None = None) -> Iterato
                 except Exception:  # the reader died: this and the rest of its share are read here
                     dead.add(r)
             if answer is not None and answer[0] == "ok":
-                yield [RawTable(shown, title, rows, merged, as_read=True) for title, rows, merged in answer[1]]
+                yield [RawTable(shown, title, rows, merged, as_read=True, hidden=hidden, hidden_rows=hrows,
+                                issues=issues) for title, rows, merged, hidden, hrows, issues in answer[1]]
             elif answer is not None and answer[0] == "unreadable":
                 yield Unreadable(answer[1])
             else:
