@@ -77,6 +77,32 @@ def test_a_wps_et_file_is_read_by_its_bytes(mini):
     assert s["甲镇"]["总分"] == Decimal("56.00") and s["乙镇"]["总分"] == Decimal("0.00")
 
 
+def _xls_rows(unit):
+    """甲镇's month as .xls cells (dates as text: the BIFF8 writer has no date formats)."""
+    signed = [v.strftime("%Y-%m-%d") if isinstance(v, dt.datetime) else v for v in sign(unit, 2)]
+    return {"签约项目": [HEADERS["签约项目"], signed], "信息报送": [HEADERS["信息报送"], [unit, "2023-06-03"]]}
+
+
+@pytest.mark.parametrize("name", ["甲镇.xls", "甲镇.et", "甲镇.ett"])
+def test_xls_bytes_are_read_whatever_the_name(mini, name):
+    from biff8 import biff8
+
+    month = mini / "reports" / "2023-06"
+    month.mkdir()
+    (month / name).write_bytes(biff8(_xls_rows("甲镇")))
+    s = _scores(mini)
+    assert s["甲镇"]["总分"] == Decimal("56.00") and s["乙镇"]["总分"] == Decimal("0.00")
+
+
+def test_a_hidden_sheet_of_an_xls_is_named(mini):
+    from biff8 import biff8
+
+    (mini / "reports" / "2023-06.xls").write_bytes(biff8(_xls_rows("甲镇"), hidden={"信息报送"}))
+    data = intake(load_campaign(mini))["2023-06"]
+    assert len(data.rows("信息报送")) == 1
+    assert data.warnings == ["reports/2023-06.xls 工作表“信息报送”是隐藏的工作表，其中的数据已照常读取"]
+
+
 def test_a_file_that_is_no_workbook_names_itself_and_how_to_save_it(mini):
     month = mini / "reports" / "2023-06"
     month.mkdir()
