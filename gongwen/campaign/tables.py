@@ -301,8 +301,12 @@ def _prepare(table: RawTable, h: int, columns: dict[int, S.Column], ctx: Context
         return changed[k]
 
     totals = []
-    for k, row in enumerate(body):
-        probe = row[unit_at] if unit_at is not None and unit_at < len(row) else None
+    # Only rows whose unit cell is blank or reads 合计 need a look: found by distinct value.
+    units = [row[unit_at] if unit_at is not None and unit_at < len(row) else None for row in body]
+    look = {v for v in set(units) if _blank(val(v)) or _is_total(val(v))}
+    for k in ([k for k, v in enumerate(units) if v in look] if look else ()):
+        row = body[k]
+        probe = units[k]
         if _blank(val(probe)):
             probe = next((v for v in row if not _blank(val(v))), None)
         if _is_total(val(probe)):
