@@ -134,12 +134,14 @@ _MONTH_IN_NAME = re.compile(r"\d{4}\s*[-年._]?\s*\d{1,2}\s*月?(份)?")
 
 def file_unit(campaign: Campaign, month: str, path: Path) -> str | None:
     """The roster unit a per-unit workbook's file name names (reports/2023-07/甲镇.xlsx,
-    甲镇2023年7月.xlsx, 2023-07_甲镇.xlsx), else None; a consolidated workbook names none."""
+    甲镇2023年7月.xlsx, 2023-07_甲镇.xlsx, 甲镇-签约.xlsx), else None; a consolidated
+    workbook names none."""
     reports = campaign.folder / REPORTS_DIR
     if path.parent == reports:
         return None
     stem = path.stem
-    for text in (stem, _MONTH_IN_NAME.sub("", stem).strip(" _-—－·.（）()")):
+    bare = _MONTH_IN_NAME.sub("", stem).strip(" _-—－·.（）()")
+    for text in (stem, bare, *re.split(r"[ _\-—－·.（）()]+", bare)):
         if text:
             name, _ = campaign.roster.resolve(text)
             if name:

@@ -54,6 +54,8 @@ class CellIssue:
     def reason(self) -> str:
         if self.kind == "error":
             return f'"{self.text}" 是错误值（公式出错），请改正公式或直接填写'
+        if self.kind == "merged":
+            return f"是合并单元格 {self.text} 的一部分：数额请取消合并，逐行填写"
         return (f'公式“{self.text}”没有保存计算结果（文件不是在 Excel 或 WPS 里保存的），'
                 "请在 Excel 或 WPS 中打开后保存，或直接填写数值")
 
@@ -316,6 +318,31 @@ def _prepare(table: RawTable, h: int, columns: dict[int, S.Column], ctx: Context
         ctx.warnings.append(Notice(f"{where} 第{first + k}行 是合计行（“{text}”），不计入", table.file, table.title,
                                    first + k, S.UNIT_COLUMN, text, "合计行，不计入"))
     skipped = {k for k, _ in totals}
+    # A cell merged down over several rows: Excel shows its value on each, the
+    # file holds it in the first. Names and options are read on every row
+    # (noted); a number is not copied: each row must give its own.
+    for r0, c0, r1, c1 in table.merged:
+        if r1 <= r0 or r0 <= h or c0 not in columns or r0 - h - 1 >= len(body):
+            continue
+        col = columns[c0]
+        top = body[r0 - h - 1][c0] if c0 < len(body[r0 - h - 1]) else None
+        ks = [k for k in range(r0 - h, min(r1 - h - 1, len(body) - 1) + 1) if k not in skipped]
+        if not ks or _blank(val(top)):
+            continue
+        span = range_text(r0, c0, r1, c1)
+        if col.numeric:
+            for k in ks:
+                row = row_of(k)
+                row.extend([None] * (c0 + 1 - len(row)))
+                row[c0] = CellIssue(span, "merged")
+            continue
+        for k in ks:
+            row = row_of(k)
+            row.extend([None] * (c0 + 1 - len(row)))
+            row[c0] = top
+        shown = V.shown(val(top))
+        ctx.warnings.append(Notice(f"{where} 第{r0 + 1}-{r1 + 1}行 {col.name}: 合并单元格 {span}（“{shown}”），每行都按“{shown}”计",
+                                   table.file, table.title, r0 + 1, col.name, shown, f"合并单元格 {span}，每行都按“{shown}”计"))
     for (r, c), (text, kind) in sorted(table.issues.items()):
         k = r - first
         if 0 <= k < len(body) and (c - 1) in columns and k not in skipped:
@@ -332,6 +359,16 @@ def _prepare(table: RawTable, h: int, columns: dict[int, S.Column], ctx: Context
                 row.extend([None] * (unit_at + 1 - len(row)))
                 row[unit_at] = file_unit
                 ctx.filled_units.append((table.title, first + k))
+    if as_read:  # text that reads as a blank cell (pandas' missing-value words: NA, N/A, null...)
+        for i, col in columns.items():
+            seen = set(map(itemgetter(i), body)) if i < min(map(len, body), default=0) else \
+                {row[i] for row in body if i < len(row)}
+            texts = {v for v in seen if type(v) is str and v and v in NA_TEXT}
+            for text in sorted(texts):
+                at = [first + k for k, row in enumerate(body) if k not in skipped and i < len(row) and row[i] == text]
+                if at:
+                    ctx.warnings.append(Notice(f'{where} {_rows_text(at)} {col.name}: "{text}" 按空白处理', table.file,
+                                               table.title, at[0], col.name, text, "按空白处理"))
     hidden = sorted({r for r in table.hidden_rows if 0 <= r - first < len(body) and (r - first) not in skipped
                      and any(not _blank(val(v)) for v in changed.get(r - first, body[r - first]))})
     if hidden:

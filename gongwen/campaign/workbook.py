@@ -34,7 +34,7 @@ MAX_RATIO = 200  # uncompressed / compressed, per workbook
 MAX_ROWS_PER_SHEET = 50_000
 FIX_FORMAT = "请在 Excel 中打开，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码），再另存为 .xlsx 格式"
 SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）格式后重试"
-HEADER_SCAN = 10  # rows where a header is looked for (title rows above it); merged ranges there are kept
+HEADER_SCAN = 10  # rows where a header is looked for (title rows above it)
 
 
 class Unreadable(Exception):
@@ -51,8 +51,8 @@ class RawTable:
     file: str  # as shown to the user (relative to the campaign folder)
     title: str
     rows: list[list[object]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row0, col0, row1, col1), 0-based,
-    # merged ranges starting in the first HEADER_SCAN rows
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # merged ranges (row0, col0, row1, col1),
+    # 0-based
     as_read: bool = False
     hidden: bool = False  # a hidden (or very hidden) sheet
     hidden_rows: list[int] = field(default_factory=list)  # Excel row numbers
@@ -213,12 +213,12 @@ def _column_letter(n: int) -> str:
 
 
 def _merged(sheet) -> list[tuple[int, int, int, int]]:
-    """Merged ranges starting in the first HEADER_SCAN rows, 0-based (row0, col0, row1, col1)."""
+    """Merged ranges, 0-based (row0, col0, row1, col1)."""
     try:
         ranges = sheet.merged_cell_ranges or []
     except Exception:  # not every format keeps them
         return []
-    return sorted((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges if r0 < HEADER_SCAN)
+    return sorted((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges)
 
 
 def range_text(r0: int, c0: int, r1: int, c1: int) -> str:

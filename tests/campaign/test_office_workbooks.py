@@ -355,3 +355,40 @@ def test_submissions_say_who_sent_what_and_who_sent_nothing(mini):
     assert table[-1][0] == "2023-08" and table[-1][-2] == "本月尚无报表"
     assert [list(r) for r in wb["未报送单位"].iter_rows(values_only=True)][1:3] == [
         ["2023-06", "专业招商小分队", "甲小分队"], ["2023-06", "专业招商小分队", "乙小分队"]]
+
+
+# cells merged down over several rows -------------------------------------------------------
+
+def test_a_unit_merged_down_counts_on_every_row_and_a_merged_amount_is_an_error(mini):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "签约项目"
+    ws.append(HEADERS["签约项目"])
+    for i in range(3):
+        ws.append(sign("甲镇" if i == 0 else None, 2, name=f"p{i}"))
+    ws.append(sign("乙镇", 2, name="q"))
+    ws.merge_cells("A2:A4")
+    wb.save(mini / R)
+    data = intake(load_campaign(mini))["2023-06"]
+    assert [r.unit for r in data.rows("签约项目")] == ["甲镇", "甲镇", "甲镇", "乙镇"]
+    assert data.warnings == [f"{R} 签约项目 第2-4行 单位: 合并单元格 A2:A4（“甲镇”），每行都按“甲镇”计"]
+    ws["F3"] = None
+    ws.merge_cells("F2:F3")
+    wb.save(mini / R)
+    assert _errors(mini) == [f"{R} 签约项目 第3行 投资额（亿元）: 是合并单元格 F2:F3 的一部分：数额请取消合并，逐行填写"]
+
+
+def test_text_read_as_a_blank_cell_is_noted(mini):
+    rows = [["甲镇", "2023-06-02", "NA", "是", "N/A", 3], ["乙镇", "2023-06-03", "NA", "是", "深圳", 3]]
+    write_xlsx(mini / R, {"外出招商": rows})
+    data = intake(load_campaign(mini))["2023-06"]
+    assert [r["带队领导"] for r in data.rows("外出招商")] == [None, None]
+    assert data.warnings == [f'{R} 外出招商 第2、3行 带队领导: "NA" 按空白处理',
+                             f'{R} 外出招商 第2行 目的地: "N/A" 按空白处理']
+
+
+def test_a_file_named_unit_and_sheet_gives_the_unit(mini):
+    write_xlsx(mini / "reports" / "2023-06" / "县甲局-信息报送.xlsx", {"信息报送": [report(None, 3)]})
+    data = intake(load_campaign(mini))["2023-06"]
+    assert [r.unit for r in data.rows("信息报送")] == ["县甲局"]
+    assert data.warnings == ["reports/2023-06/县甲局-信息报送.xlsx: 1 行的“单位”为空，按文件名记为“县甲局”（信息报送 第2行）"]
