@@ -348,29 +348,148 @@ def _rows(sheet) -> list[list[object]]:
     return rows
 
 
+# ------------------------------------------------ the same from an .xls (BIFF8 in OLE2)
+
+_ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_END, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """The first of `names` found in an OLE2 compound file, as bytes (None if none)."""
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    size = 1 << shift
+    n_fat, first_dir, _, cutoff, first_minifat, _, first_difat, n_difat = struct.unpack_from("<IIIIIIII", data, 0x2C)
+    difat = list(struct.unpack_from("<109I", data, 0x4C))
+    sector = first_difat
+    for _ in range(n_difat):
+        if sector in (_END, _FREE):
+            break
+        off = 512 + sector * size if shift == 9 else size + sector * size
+        vals = struct.unpack_from(f"<{size // 4}I", data, off)
+        difat.extend(vals[:-1])
+        sector = vals[-1]
+    base = 512 if shift == 9 else size
+
+    def sec(i: int) -> bytes:
+        return data[base + i * size: base + (i + 1) * size]
+
+    fat: list[int] = []
+    for i in difat[:n_fat]:
+        fat.extend(struct.unpack(f"<{size // 4}I", sec(i)))
+
+    def chain(start: int, sectors_of: list[int], limit: int) -> list[int]:
+        out = []
+        while start not in (_END, _FREE) and start < len(sectors_of) and len(out) < limit:
+            out.append(start)
+            start = sectors_of[start]
+        return out
+
+    limit = len(data) // size + 1
+    directory = b"".join(sec(i) for i in chain(first_dir, fat, limit))
+    entries = []
+    for off in range(0, len(directory) - 127, 128):
+        n = struct.unpack_from("<H", directory, off + 64)[0]
+        name = directory[off:off + max(0, n - 2)].decode("utf-16-le", "replace")
+        kind = directory[off + 66]
+        start, length = struct.unpack_from("<IQ", directory, off + 116)
+        entries.append((name, kind, start, length & 0xFFFFFFFF if shift == 9 else length))
+    if not entries:
+        return None
+    for want in names:
+        hit = next((e for e in entries if e[1] == 2 and e[0] == want), None)
+        if hit is None:
+            continue
+        _, _, start, length = hit
+        if length >= cutoff:
+            return b"".join(sec(i) for i in chain(start, fat, limit))[:length]
+        root_start = entries[0][2]
+        mini_data = b"".join(sec(i) for i in chain(root_start, fat, limit))
+        minifat_bytes = b"".join(sec(i) for i in chain(first_minifat, fat, limit))
+        minifat = list(struct.unpack(f"<{len(minifat_bytes) // 4}I", minifat_bytes))
+        ms = 1 << mini_shift
+        return b"".join(mini_data[i * ms:(i + 1) * ms] for i in chain(start, minifat, limit * 8))[:length]
+    return None
+
+
+def _xls_extras(path: Path) -> dict[str, tuple[list[int], dict]]:
+    """Sheet title -> (hidden rows, cell issues) of an .xls: BOOLERR cells
+    holding an error, formulas whose result is an error, ROW records marked
+    hidden. Anything unexpected gives what was found so far (calamine has
+    read the values already)."""
+    out: dict[str, tuple[list[int], dict]] = {}
+    try:
+        data = path.read_bytes()
+        stream = _ole_stream(data, ("Workbook", "Book"))
+        if not stream:
+            return out
+        titles: dict[int, str] = {}
+        pos = 0
+        current: str | None = None
+        depth = 0
+        hidden: list[int] = []
+        issues: dict[tuple[int, int], tuple[str, str]] = {}
+        while pos + 4 <= len(stream):
+            kind, length = struct.unpack_from("<HH", stream, pos)
+            body = stream[pos + 4:pos + 4 + length]
+            if kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET8: where each sheet's records start
+                cch, high = body[6], body[7]
+                raw = body[8:8 + cch * (2 if high & 1 else 1)]
+                titles[struct.unpack_from("<I", body)[0]] = raw.decode("utf-16-le" if high & 1 else "latin-1")
+            elif kind == 0x0809:  # BOF: a sheet's, or one nested in it (a chart)
+                depth += 1
+                if pos in titles and depth == 1:
+                    current, hidden, issues = titles[pos], [], {}
+            elif kind == 0x000A:  # EOF
+                depth -= 1
+                if depth <= 0:
+                    if current is not None and (hidden or issues):
+                        out[current] = (hidden, issues)
+                    current, depth = None, 0
+            elif current is not None and depth == 1 and kind == 0x0205 and len(body) >= 8 and body[7] == 1:  # BOOLERR, an error
+                r, c = struct.unpack_from("<HH", body)
+                issues[(r + 1, c + 1)] = (_ERROR_CODES.get(body[6], "#错误"), "error")
+            elif current is not None and depth == 1 and kind == 0x0006 and len(body) >= 14:  # FORMULA
+                r, c = struct.unpack_from("<HH", body)
+                result = body[6:14]
+                if result[6:8] == b"\xff\xff" and result[0] == 2:
+                    issues[(r + 1, c + 1)] = (_ERROR_CODES.get(result[2], "#错误"), "error")
+            elif current is not None and depth == 1 and kind == 0x0208 and len(body) >= 16:  # ROW
+                if struct.unpack_from("<I", body, 12)[0] & 0x20:
+                    hidden.append(struct.unpack_from("<H", body)[0] + 1)
+            pos += 4 + length
+    except (struct.error, IndexError, ValueError, OSError, UnicodeDecodeError):
+        return out
+    return out
+
+
 def read_xlsx(path: Path, shown: str) -> list[RawTable]:
     """Every sheet of a workbook, opened once (calamine, the Rust reader pandas
     uses as engine="calamine"): 100,000 report rows in about a second, where
     openpyxl and a DataFrame per sheet took minutes. The file's bytes decide
     how it is read: .xlsx (zip) or .xls (OLE2), whatever its name."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineWorkbook
 
     if sniff(path) == "ole2":
         _check_ole2(path)
         data = None
         try:
             book = CalamineWorkbook.from_path(str(path))
-        except Exception:
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # (a Rust panic is no Exception)
             raise Unreadable(f"是旧版 .xls 格式，但无法读取（文件已损坏或设有密码）；{SAVE_AS}") from None
     else:
         data = _check_format(path)  # and the rows each sheet declares
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # CalamineError, BadZipFile, ... or a Rust panic
             raise Unreadable(f"无法打开（{type(exc).__name__}）；{SAVE_AS}") from None
     tables = []
     try:
-        extras = _xlsx_extras(data) if data is not None else {}
+        extras = _xlsx_extras(data) if data is not None else _xls_extras(path)
         visible = {m.name: str(m.visible).rsplit(".", 1)[-1] == "Visible" for m in book.sheets_metadata}
         for title in book.sheet_names:
             sheet = book.get_sheet_by_name(title)
@@ -381,7 +500,9 @@ def read_xlsx(path: Path, shown: str) -> list[RawTable]:
                                    hidden=not visible.get(title, True), hidden_rows=hidden_rows, issues=issues))
     except Unreadable:
         raise
-    except Exception as exc:  # calamine raises several kinds for a broken workbook
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # calamine raises several kinds for a broken workbook, even a Rust panic
         raise Unreadable(f"无法读取（{type(exc).__name__}）；{SAVE_AS}") from None
     finally:
         book.close()

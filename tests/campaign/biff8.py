@@ -9,8 +9,20 @@ def _rec(kind, data=b""):
     return struct.pack("<HH", kind, len(data)) + data
 
 
-def biff8(sheets, hidden=()):
-    """sheets: {title: [[str | int | float | None]]} -> .xls bytes; `hidden`: titles of hidden sheets."""
+ERRORS = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24, "#N/A": 0x2A}
+
+
+class Error(str):
+    """A cell holding an error value (BOOLERR), as Excel saves #DIV/0!."""
+
+
+class FormulaError(str):
+    """A formula cell whose saved result is an error (FORMULA)."""
+
+
+def biff8(sheets, hidden=(), hidden_rows=None):
+    """sheets: {title: [[str | int | float | Error | FormulaError | None]]} -> .xls
+    bytes; `hidden`: titles of hidden sheets; `hidden_rows`: {title: [0-based rows]}."""
     strings = []
     index = {}
     for rows in sheets.values():
@@ -23,17 +35,24 @@ def biff8(sheets, hidden=()):
     sst = struct.pack("<II", len(strings), len(strings)) + b"".join(
         struct.pack("<HB", len(s), 1) + s.encode("utf-16-le") for s in strings)
     bodies = []
-    for rows in sheets.values():
+    for title, rows in sheets.items():
         cells = b""
         for r, row in enumerate(rows):
             for c, v in enumerate(row):
                 if v is None:
                     continue
-                if isinstance(v, str):
+                if isinstance(v, Error):
+                    cells += _rec(0x0205, struct.pack("<HHHBB", r, c, 0, ERRORS[v], 1))
+                elif isinstance(v, FormulaError):  # result: error; then flags, cache, a formula of one token
+                    result = bytes([2, 0, ERRORS[v], 0, 0, 0, 0xFF, 0xFF])
+                    cells += _rec(0x0006, struct.pack("<HHH", r, c, 0) + result + struct.pack("<HIH", 0, 0, 2) + bytes([0x1C, ERRORS[v]]))  # PtgErr
+                elif isinstance(v, str):
                     cells += _rec(0x00FD, struct.pack("<HHHI", r, c, 0, index[v]))
                 else:
                     cells += _rec(0x0203, struct.pack("<HHHd", r, c, 0, float(v)))
         width = max((len(r) for r in rows), default=0)
+        for r in (hidden_rows or {}).get(title, ()):
+            cells = _rec(0x0208, struct.pack("<HHHHHHI", r, 0, width, 0x0F, 0, 0, 0x20 | 0x100)) + cells
         dims = _rec(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0))
         bodies.append(bof(0x0010) + dims + cells + _rec(0x000A))
     def globals_(offsets):

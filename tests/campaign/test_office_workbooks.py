@@ -392,3 +392,25 @@ def test_a_file_named_unit_and_sheet_gives_the_unit(mini):
     data = intake(load_campaign(mini))["2023-06"]
     assert [r.unit for r in data.rows("信息报送")] == ["县甲局"]
     assert data.warnings == ["reports/2023-06/县甲局-信息报送.xlsx: 1 行的“单位”为空，按文件名记为“县甲局”（信息报送 第2行）"]
+
+
+def test_error_values_and_hidden_rows_of_an_xls_say_so(mini):
+    from biff8 import Error, FormulaError, biff8
+
+    rows = _xls_rows("甲镇")
+    signed = rows["签约项目"]
+    second = list(signed[1])
+    second[1] = "p2"
+    second[5] = Error("#DIV/0!")
+    third = list(signed[1])
+    third[1] = "p3"
+    third[5] = FormulaError("#REF!")
+    signed += [second, third]
+    (mini / "reports" / "2023-06.xls").write_bytes(biff8(rows, hidden_rows={"信息报送": [1]}))
+    assert _errors(mini) == [
+        'reports/2023-06.xls 签约项目 第3行 投资额（亿元）: "#DIV/0!" 是错误值（公式出错），请改正公式或直接填写',
+        'reports/2023-06.xls 签约项目 第4行 投资额（亿元）: "#REF!" 是错误值（公式出错），请改正公式或直接填写',
+    ]
+    del signed[2:]
+    (mini / "reports" / "2023-06.xls").write_bytes(biff8(rows, hidden_rows={"信息报送": [1]}))
+    assert intake(load_campaign(mini))["2023-06"].warnings == ["reports/2023-06.xls 信息报送 第2行 是隐藏行，已照常读取"]
