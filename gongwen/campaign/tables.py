@@ -275,9 +275,10 @@ def _is_total(value: object) -> bool:
     return key in TOTALS
 
 
-def _prepare(table: RawTable, h: int, columns: dict[int, S.Column], ctx: Context, file_unit: str | None) -> list:
+def _prepare(table: RawTable, sheet: S.Sheet, h: int, columns: dict[int, S.Column], ctx: Context,
+             file_unit: str | None) -> list:
     """The body (rows below the header, as read) with what the cells alone do
-    not say applied: totals rows blanked (noted), error values and formulas
+    not say applied: totals rows and repeated headers blanked (noted), error values and formulas
     without a value put in as CellIssue, a blank unit filled from the file
     name; notes for title rows, a hidden sheet and hidden rows."""
     rows, as_read = table.rows, table.as_read
@@ -305,19 +306,33 @@ def _prepare(table: RawTable, h: int, columns: dict[int, S.Column], ctx: Context
     totals = []
     # Only rows whose unit cell is blank or reads 合计 need a look: found by distinct value.
     units = [row[unit_at] if unit_at is not None and unit_at < len(row) else None for row in body]
-    look = {v for v in set(units) if _blank(val(v)) or _is_total(val(v))}
+    wanted = _wanted(sheet)
+    unit_keys = {k for k, c in wanted.items() if c.kind == S.UNIT}
+    look = {v for v in set(units) if _blank(val(v)) or _is_total(val(v)) or S.header_key(val(v)) in unit_keys}
+    repeats = []  # the header again (two blocks pasted one under the other)
     for k in ([k for k, v in enumerate(units) if v in look] if look else ()):
         row = body[k]
         probe = units[k]
+        if S.header_key(val(probe)) in unit_keys:
+            same = sum(1 for i, c in columns.items() if i < len(row) and wanted.get(S.header_key(val(row[i]))) is c)
+            if same >= min(2, len(columns)):
+                repeats.append(k)
+                continue
         if _blank(val(probe)):
             probe = next((v for v in row if not _blank(val(v))), None)
         if _is_total(val(probe)):
             totals.append((k, V.shown(val(probe))))
+    for k in repeats:
+        changed[k] = [None] * len(body[k])
+    if repeats:
+        at = [first + k for k in repeats]
+        ctx.warnings.append(Notice(f"{where} {_rows_text(at)} 是重复的表头，已跳过", table.file, table.title, at[0],
+                                   "", "", "重复的表头，已跳过"))
     for k, text in totals:
         changed[k] = [None] * len(body[k])
         ctx.warnings.append(Notice(f"{where} 第{first + k}行 是合计行（“{text}”），不计入", table.file, table.title,
                                    first + k, S.UNIT_COLUMN, text, "合计行，不计入"))
-    skipped = {k for k, _ in totals}
+    skipped = {k for k, _ in totals} | set(repeats)
     # A cell merged down over several rows: Excel shows its value on each, the
     # file holds it in the first. Names and options are read on every row
     # (noted); a number is not copied: each row must give its own.
@@ -394,7 +409,7 @@ def parse_table(table: RawTable, sheet: S.Sheet, ctx: Context, keys: list | None
     columns = _map_header(table, header, sheet, ctx, h + 1)
     if columns is None:
         return []
-    body = _prepare(table, h, columns, ctx, file_unit)
+    body = _prepare(table, sheet, h, columns, ctx, file_unit)
     first = h + 2
     kinds = set(map(type, chain.from_iterable(body)))
     # Cells are parsed once per distinct value, looked up by value: safe while

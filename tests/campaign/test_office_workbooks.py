@@ -414,3 +414,10 @@ def test_error_values_and_hidden_rows_of_an_xls_say_so(mini):
     del signed[2:]
     (mini / "reports" / "2023-06.xls").write_bytes(biff8(rows, hidden_rows={"信息报送": [1]}))
     assert intake(load_campaign(mini))["2023-06"].warnings == ["reports/2023-06.xls 信息报送 第2行 是隐藏行，已照常读取"]
+
+
+def test_a_repeated_header_is_skipped_with_a_note(mini):
+    write_xlsx(mini / R, {"信息报送": [report("甲镇", 3), ["单位", "报送日期"], report("乙镇", 4)]})
+    data = intake(load_campaign(mini))["2023-06"]
+    assert [r.unit for r in data.rows("信息报送")] == ["甲镇", "乙镇"]
+    assert data.warnings == [f"{R} 信息报送 第3行 是重复的表头，已跳过"]
