@@ -64,8 +64,9 @@ def collector_paused():
 
 
 def _skip(p: Path) -> bool:
-    """Known junk: Office lock files (~$), macOS ._ copies, .DS_Store, Thumbs.db, desktop.ini."""
-    return p.name.startswith(("~$", "._")) or p.name in JUNK
+    """Known junk: Office and WPS lock files (~$), LibreOffice's (.~lock.), macOS ._ copies,
+    .DS_Store, Thumbs.db, desktop.ini."""
+    return p.name.startswith(("~$", "._", ".~lock.")) or p.name in JUNK
 
 
 def _is_csv(p: Path) -> bool:

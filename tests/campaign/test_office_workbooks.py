@@ -110,6 +110,8 @@ def test_a_file_that_is_no_workbook_names_itself_and_how_to_save_it(mini):
     (month / "乙镇.docx").write_bytes(b"PK\x03\x04")
     (month / "~$甲镇.xlsx").write_bytes(b"lock")  # known junk: not a word
     (month / "Thumbs.db").write_bytes(b"junk")
+    (month / ".~lock.乙镇.xlsx#").write_bytes(b"junk")
+    (month / ".DS_Store").write_bytes(b"junk")
     (mini / "reports" / "说明.txt").write_text("报表说明", encoding="utf-8")
     assert _errors(mini) == [
         "reports/2023-06/乙镇.docx: 不是 Excel 工作簿或 CSV，无法使用；"
