@@ -414,13 +414,17 @@ class _Checker:
 def _strip(data: Any, loc: tuple) -> bool:
     """Remove the key at `loc` (a pydantic location) from the raw data; True if removed."""
     node = data
+    inline = False
     for item in loc[:-1]:
+        if inline and item == 0:
+            inline = False
+            continue  # parts[1] of an inline part is the dimension itself
         if isinstance(node, dict) and item in node:
             node = node[item]
         elif isinstance(node, list) and isinstance(item, int) and item < len(node):
             node = node[item]
         elif isinstance(node, dict) and item == "parts" and "parts" not in node:
-            continue  # an inline part: its keys sit on the dimension itself
+            inline = True  # an inline part: its keys sit on the dimension itself
         else:
             return False
     if isinstance(node, dict) and loc and loc[-1] in node:

@@ -423,3 +423,15 @@ def test_a_repeated_header_is_skipped_with_a_note(mini):
     data = intake(load_campaign(mini))["2023-06"]
     assert [r.unit for r in data.rows("信息报送")] == ["甲镇", "乙镇"]
     assert data.warnings == [f"{R} 信息报送 第3行 是重复的表头，已跳过"]
+
+
+def test_an_unknown_key_on_an_inline_dimension_hides_nothing(mini):
+    from gongwen.campaign.config import read_config
+
+    text = (mini / "campaign.yaml").read_text(encoding="utf-8")
+    text = text.replace("rule: best", "rule: best\n      colour: red", 1).replace("2023-06: 0.6", "2023-06: 0.5")
+    (mini / "campaign.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        read_config(mini)
+    assert exc.value.problems == ["键 scoring.dimensions[1].colour：不认识这个键，是否想写“column”？（当前值：'red'）",
+                                  "键 months：各月权重之和应为 1，现为 0.9"]
