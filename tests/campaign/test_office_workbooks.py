@@ -435,3 +435,20 @@ def test_an_unknown_key_on_an_inline_dimension_hides_nothing(mini):
         read_config(mini)
     assert exc.value.problems == ["键 scoring.dimensions[1].colour：不认识这个键，是否想写“column”？（当前值：'red'）",
                                   "键 months：各月权重之和应为 1，现为 0.9"]
+
+
+def test_amounts_follow_the_unit_their_column_names():
+    from gongwen.campaign.values import amount_note, amount_unit, parse_amount
+
+    assert (amount_unit("投资额（亿元）"), amount_unit("投资额（万元）"), amount_unit("金额")) == ("亿", "万", None)
+    ceiling = Decimal(1000)
+    assert parse_amount("7.2亿元", "万", ceiling) == Decimal("72000")
+    assert parse_amount("5000万", "万", ceiling) == Decimal("5000")
+    assert parse_amount("300万元", "亿", ceiling) == Decimal("0.03")
+    assert amount_note("7.2亿元", "万", Decimal("72000")) == "按 72000万元 计（已换算）"
+    assert parse_amount("10,000,000", "万", ceiling) == Decimal("10000000")  # 1000亿元
+    with pytest.raises(ValueError, match="超过每行 10000000万元 的合理上限"):
+        parse_amount("10,000,001", "万", ceiling)
+    with pytest.raises(ValueError, match="^不是数字（本列只填数字，不写单位）$"):
+        parse_amount("5万", None, ceiling)
+    assert parse_amount("1,200", None, ceiling) == 1200  # a column without a unit has no ceiling
