@@ -452,3 +452,30 @@ def test_amounts_follow_the_unit_their_column_names():
     with pytest.raises(ValueError, match="^不是数字（本列只填数字，不写单位）$"):
         parse_amount("5万", None, ceiling)
     assert parse_amount("1,200", None, ceiling) == 1200  # a column without a unit has no ceiling
+
+
+def test_reader_processes_bring_back_hidden_rows_and_cell_issues(mini, monkeypatch):
+    from test_reading_paths import _intake_both_ways
+
+    month = mini / "reports" / "2023-06"
+    month.mkdir()
+    units = ("甲镇", "乙镇", "县甲局", "县乙局")
+    for unit in units:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "信息报送"
+        ws.append(HEADERS["信息报送"])
+        ws.append(report(unit, 3))
+        ws.append(report(unit, 20))
+        ws.row_dimensions[3].hidden = True
+        wb.save(month / f"{unit}.xlsx")
+    write_xlsx(month / "甲小分队.xlsx", {"开工项目": [start("甲小分队", amount="=1+1")]})
+    (here, readers), started = _intake_both_ways(mini, monkeypatch)
+    assert started == 2
+    assert readers == here == [
+        "reports/2023-06/甲小分队.xlsx 开工项目 第2行 投资额（亿元）: 公式“=1+1”没有保存计算结果（文件不是在 Excel 或 WPS 里保存的），"
+        "请在 Excel 或 WPS 中打开后保存，或直接填写数值"]
+    (month / "甲小分队.xlsx").unlink()
+    (here, readers), started = _intake_both_ways(mini, monkeypatch)
+    assert readers == here
+    assert here["warnings"] == [f"reports/2023-06/{u}.xlsx 信息报送 第3行 是隐藏行，已照常读取" for u in sorted(units)]
