@@ -15,6 +15,7 @@ from typing import Callable
 from gongwen.campaign import sheets as S
 from gongwen.campaign import values as V
 from gongwen.campaign.workbook import HEADER_SCAN, NA_TEXT, RawTable, cell, range_text
+from gongwen.campaign.workbook import _column_letter as column_letter
 
 
 class Notice(str):
@@ -384,6 +385,13 @@ def _prepare(table: RawTable, sheet: S.Sheet, h: int, columns: dict[int, S.Colum
                 if at:
                     ctx.warnings.append(Notice(f'{where} {_rows_text(at)} {col.name}: "{text}" 按空白处理', table.file,
                                                table.title, at[0], col.name, text, "按空白处理"))
+    hidden_columns = set(table.hidden_columns)
+    cols = [i + 1 for i in sorted(columns) if (i + 1) in hidden_columns
+            and any(i < len(row) and not _blank(val(row[i])) for row in body)]
+    if cols:
+        names = "、".join(f"{column_letter(c)}列“{columns[c - 1].name}”" for c in cols)
+        ctx.warnings.append(Notice(f"{where} {names} 是隐藏列，已照常读取", table.file, table.title, None,
+                                   columns[cols[0] - 1].name, "", "隐藏列，已照常读取"))
     hidden = sorted({r for r in table.hidden_rows if 0 <= r - first < len(body) and (r - first) not in skipped
                      and any(not _blank(val(v)) for v in changed.get(r - first, body[r - first]))})
     if hidden:

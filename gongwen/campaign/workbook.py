@@ -56,6 +56,7 @@ class RawTable:
     as_read: bool = False
     hidden: bool = False  # a hidden (or very hidden) sheet
     hidden_rows: list[int] = field(default_factory=list)  # Excel row numbers
+    hidden_columns: list[int] = field(default_factory=list)  # column numbers (A = 1)
     # (Excel row, column number) -> (what the cell holds, kind): kind "error" for
     # an error value (the text is #DIV/0!...), "formula" for a formula saved
     # without its value (the text is the formula); the cell reads blank
@@ -66,11 +67,12 @@ class RawTable:
         if not self.as_read:
             return self
         return RawTable(self.file, self.title, [[cell(v) for v in r] for r in self.rows], self.merged,
-                        hidden=self.hidden, hidden_rows=self.hidden_rows, issues=self.issues)
+                        hidden=self.hidden, hidden_rows=self.hidden_rows, hidden_columns=self.hidden_columns,
+                        issues=self.issues)
 
     def parts(self) -> tuple:
         """What a reader process sends back for this table (plain values)."""
-        return (self.title, self.rows, self.merged, self.hidden, self.hidden_rows, self.issues)
+        return (self.title, self.rows, self.merged, self.hidden, self.hidden_rows, self.hidden_columns, self.issues)
 
 
 def sniff(path: Path) -> str:
@@ -232,6 +234,8 @@ _SHEET_TAG = re.compile(r'<(?:\w+:)?sheet\b([^>]*)/?>')
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _REL_TAG = re.compile(r'<(?:\w+:)?Relationship\b([^>]*)/?>')
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_HIDDEN_COL = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -268,17 +272,24 @@ def _letters_number(letters: bytes) -> int:
     return n
 
 
-def _scan(xml: bytes) -> tuple[list[int], dict[tuple[int, int], tuple[str, str]]]:
-    """Hidden rows, and cells whose value is an error or a formula saved
-    without its value, in one worksheet part."""
+def _scan(xml: bytes) -> dict:
+    """Hidden rows and columns, and cells whose value is an error or a
+    formula saved without its value, in one worksheet part: {"rows": [...],
+    "columns": [...], "issues": {(row, column): (text, kind)}}."""
     # Cheap tests first (a report sheet is mostly plain values): needles that
     # are rare in cell XML, a false hit only costs the full scan.
     hidden = []
+    columns: list[int] = []
     if b'idden=' in xml:
         for m in _HIDDEN_ROW.finditer(xml):
             n = _ROW_NUMBER.search(m.group(0))
             if n:
                 hidden.append(int(n.group(1)))
+        for m in _HIDDEN_COL.finditer(xml):
+            span = _COL_SPAN.search(m.group(0))
+            if span:
+                lo, hi = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
+                columns.extend(range(int(lo), min(int(hi), 1000) + 1))
     issues: dict[tuple[int, int], tuple[str, str]] = {}
     if b'="e"' in xml or b"f>" in xml or b"<f " in xml:
         for m in _CELL.finditer(xml):
@@ -299,11 +310,11 @@ def _scan(xml: bytes) -> tuple[list[int], dict[tuple[int, int], tuple[str, str]]
             if f and not value:
                 text = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
                 issues[where] = ("=" + text if text else "（共享公式）", "formula")
-    return hidden, issues
+    return {"rows": hidden, "columns": columns, "issues": issues}
 
 
-def _xlsx_extras(data: bytes) -> dict[str, tuple[list[int], dict]]:
-    """Sheet title -> (hidden rows, cell issues), for the sheets that have any."""
+def _xlsx_extras(data: bytes) -> dict[str, dict]:
+    """Sheet title -> _scan's findings, for the sheets that have any."""
     out = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -312,9 +323,9 @@ def _xlsx_extras(data: bytes) -> dict[str, tuple[list[int], dict]]:
                     xml = zf.read(part)
                 except (KeyError, zipfile.BadZipFile, OSError, zlib.error):
                     continue
-                hidden, issues = _scan(xml)
-                if hidden or issues:
-                    out[title] = (hidden, issues)
+                found = _scan(xml)
+                if any(found.values()):
+                    out[title] = found
     except zipfile.BadZipFile:
         pass
     return out
@@ -412,12 +423,11 @@ def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
     return None
 
 
-def _xls_extras(path: Path) -> dict[str, tuple[list[int], dict]]:
-    """Sheet title -> (hidden rows, cell issues) of an .xls: BOOLERR cells
-    holding an error, formulas whose result is an error, ROW records marked
-    hidden. Anything unexpected gives what was found so far (calamine has
-    read the values already)."""
-    out: dict[str, tuple[list[int], dict]] = {}
+def _xls_extras(path: Path) -> dict[str, dict]:
+    """As _xlsx_extras, of an .xls: BOOLERR cells holding an error, formulas
+    whose result is an error, ROW and COLINFO records marked hidden. Anything
+    unexpected gives what was found so far (calamine has read the values)."""
+    out: dict[str, dict] = {}
     try:
         data = path.read_bytes()
         stream = _ole_stream(data, ("Workbook", "Book"))
@@ -428,6 +438,7 @@ def _xls_extras(path: Path) -> dict[str, tuple[list[int], dict]]:
         current: str | None = None
         depth = 0
         hidden: list[int] = []
+        columns: list[int] = []
         issues: dict[tuple[int, int], tuple[str, str]] = {}
         while pos + 4 <= len(stream):
             kind, length = struct.unpack_from("<HH", stream, pos)
@@ -439,12 +450,12 @@ def _xls_extras(path: Path) -> dict[str, tuple[list[int], dict]]:
             elif kind == 0x0809:  # BOF: a sheet's, or one nested in it (a chart)
                 depth += 1
                 if pos in titles and depth == 1:
-                    current, hidden, issues = titles[pos], [], {}
+                    current, hidden, columns, issues = titles[pos], [], [], {}
             elif kind == 0x000A:  # EOF
                 depth -= 1
                 if depth <= 0:
-                    if current is not None and (hidden or issues):
-                        out[current] = (hidden, issues)
+                    if current is not None and (hidden or columns or issues):
+                        out[current] = {"rows": hidden, "columns": columns, "issues": issues}
                     current, depth = None, 0
             elif current is not None and depth == 1 and kind == 0x0205 and len(body) >= 8 and body[7] == 1:  # BOOLERR, an error
                 r, c = struct.unpack_from("<HH", body)
@@ -454,6 +465,10 @@ def _xls_extras(path: Path) -> dict[str, tuple[list[int], dict]]:
                 result = body[6:14]
                 if result[6:8] == b"\xff\xff" and result[0] == 2:
                     issues[(r + 1, c + 1)] = (_ERROR_CODES.get(result[2], "#错误"), "error")
+            elif current is not None and depth == 1 and kind == 0x007D and len(body) >= 10:  # COLINFO
+                first_col, last_col, _, _, options = struct.unpack_from("<HHHHH", body)
+                if options & 0x0001:
+                    columns.extend(range(first_col + 1, min(last_col, 999) + 2))
             elif current is not None and depth == 1 and kind == 0x0208 and len(body) >= 16:  # ROW
                 if struct.unpack_from("<I", body, 12)[0] & 0x20:
                     hidden.append(struct.unpack_from("<H", body)[0] + 1)
@@ -495,9 +510,10 @@ def read_xlsx(path: Path, shown: str) -> list[RawTable]:
             sheet = book.get_sheet_by_name(title)
             if sheet.height > MAX_ROWS_PER_SHEET:  # a sheet that did not declare its extent
                 raise _too_many(title, sheet.height)
-            hidden_rows, issues = extras.get(title, ([], {}))
+            found = extras.get(title, {})
             tables.append(RawTable(shown, str(title), _rows(sheet), _merged(sheet), as_read=True,
-                                   hidden=not visible.get(title, True), hidden_rows=hidden_rows, issues=issues))
+                                   hidden=not visible.get(title, True), hidden_rows=found.get("rows", []),
+                                   hidden_columns=found.get("columns", []), issues=found.get("issues", {})))
     except Unreadable:
         raise
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
@@ -620,7 +636,8 @@ def read_many(items: list[tuple[Path, str]], jobs: int | None = None) -> Iterato
                     dead.add(r)
             if answer is not None and answer[0] == "ok":
                 yield [RawTable(shown, title, rows, merged, as_read=True, hidden=hidden, hidden_rows=hrows,
-                                issues=issues) for title, rows, merged, hidden, hrows, issues in answer[1]]
+                                hidden_columns=hcols, issues=issues)
+                       for title, rows, merged, hidden, hrows, hcols, issues in answer[1]]
             elif answer is not None and answer[0] == "unreadable":
                 yield Unreadable(answer[1])
             else:

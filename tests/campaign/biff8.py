@@ -20,9 +20,9 @@ class FormulaError(str):
     """A formula cell whose saved result is an error (FORMULA)."""
 
 
-def biff8(sheets, hidden=(), hidden_rows=None):
+def biff8(sheets, hidden=(), hidden_rows=None, hidden_columns=None):
     """sheets: {title: [[str | int | float | Error | FormulaError | None]]} -> .xls
-    bytes; `hidden`: titles of hidden sheets; `hidden_rows`: {title: [0-based rows]}."""
+    bytes; `hidden`: titles of hidden sheets; `hidden_rows`, `hidden_columns`: {title: [0-based numbers]}."""
     strings = []
     index = {}
     for rows in sheets.values():
@@ -51,6 +51,8 @@ def biff8(sheets, hidden=(), hidden_rows=None):
                 else:
                     cells += _rec(0x0203, struct.pack("<HHHd", r, c, 0, float(v)))
         width = max((len(r) for r in rows), default=0)
+        for c in (hidden_columns or {}).get(title, ()):
+            cells = _rec(0x007D, struct.pack("<HHHHHH", c, c, 2560, 15, 0x0001, 0)) + cells
         for r in (hidden_rows or {}).get(title, ()):
             cells = _rec(0x0208, struct.pack("<HHHHHHI", r, 0, width, 0x0F, 0, 0, 0x20 | 0x100)) + cells
         dims = _rec(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0))

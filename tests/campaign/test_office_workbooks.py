@@ -255,6 +255,8 @@ def test_hidden_rows_and_sheets_are_read_and_named(mini):
         ws.append(sign("甲镇", 2, name=f"p{i}"))
     ws.row_dimensions[3].hidden = True
     ws.row_dimensions[4].hidden = True
+    ws.column_dimensions["C"].hidden = True  # 企业名称
+    ws.column_dimensions["I"].hidden = True  # nothing there
     hidden = wb.create_sheet("信息报送")
     hidden.sheet_state = "hidden"
     hidden.append(HEADERS["信息报送"])
@@ -262,7 +264,8 @@ def test_hidden_rows_and_sheets_are_read_and_named(mini):
     wb.save(mini / R)
     data = intake(load_campaign(mini))["2023-06"]
     assert len(data.rows("签约项目")) == 4 and len(data.rows("信息报送")) == 1
-    assert data.warnings == [f"{R} 签约项目 第3、4行 是隐藏行，已照常读取",
+    assert data.warnings == [f"{R} 签约项目 C列“企业名称” 是隐藏列，已照常读取",
+                             f"{R} 签约项目 第3、4行 是隐藏行，已照常读取",
                              f"{R} 工作表“信息报送”是隐藏的工作表，其中的数据已照常读取"]
 
 
@@ -414,8 +417,11 @@ def test_error_values_and_hidden_rows_of_an_xls_say_so(mini):
         'reports/2023-06.xls 签约项目 第4行 投资额（亿元）: "#REF!" 是错误值（公式出错），请改正公式或直接填写',
     ]
     del signed[2:]
-    (mini / "reports" / "2023-06.xls").write_bytes(biff8(rows, hidden_rows={"信息报送": [1]}))
-    assert intake(load_campaign(mini))["2023-06"].warnings == ["reports/2023-06.xls 信息报送 第2行 是隐藏行，已照常读取"]
+    (mini / "reports" / "2023-06.xls").write_bytes(biff8(rows, hidden_rows={"信息报送": [1]},
+                                                         hidden_columns={"签约项目": [5]}))
+    assert intake(load_campaign(mini))["2023-06"].warnings == [
+        "reports/2023-06.xls 签约项目 F列“投资额（亿元）” 是隐藏列，已照常读取",
+        "reports/2023-06.xls 信息报送 第2行 是隐藏行，已照常读取"]
 
 
 def test_a_repeated_header_is_skipped_with_a_note(mini):
