@@ -47,27 +47,40 @@ def _loc_text(loc: Iterable) -> str:
 
 
 def describe(exc: ValidationError, known_keys: Iterable[str] = ()) -> list[str]:
-    """One Chinese line per problem: 键 标题: 缺少必填项."""
+    """One Chinese line per problem: 键 标题: 缺少必填项. An unknown key gets
+    the nearest of `known_keys` suggested, never itself."""
     known = list(known_keys)
     lines = []
     for err in exc.errors():
-        loc = [p for p in err["loc"] if p not in ("function-after", "function-before")]
-        key = _loc_text(loc)
-        etype = err["type"]
-        reason = _REASONS.get(etype)
-        if etype == "value_error" or etype == "assertion_error" or reason is None:
-            reason = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-            if reason and not any("\u4e00" <= ch <= "\u9fff" for ch in reason):
-                reason = f"取值不合要求（{reason}）"
-        if etype == "literal_error" and err.get("ctx", {}).get("expected"):
-            reason += f"，可选：{err['ctx']['expected']}"
-        if etype == "extra_forbidden" and known and loc:
-            near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.3)
-            if near:
-                reason += f"，是否想写“{near[0]}”？"
-        value = err.get("input")
-        shown = ""
-        if etype != "missing" and not isinstance(value, (dict, list)) and value is not None:
-            shown = f"（当前值：{value!r}）"
-        lines.append(f"键 {key}：{reason}{shown}")
+        loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+        lines.extend(describe_one(err, loc, known, cutoff=0.3, list_keys=False))
     return lines
+
+
+def describe_one(err: dict, loc: tuple, known: Iterable[str] = (), cutoff: float = 0.5,
+                 list_keys: bool = True) -> list[str]:
+    """The line for one pydantic error at `loc` (as the user wrote it);
+    `known`: the keys allowed there, for an unknown key's suggestion (the
+    nearest; else, with `list_keys`, all of them)."""
+    key = _loc_text(loc)
+    etype = err["type"]
+    reason = _REASONS.get(etype)
+    if etype == "value_error" or etype == "assertion_error" or reason is None:
+        reason = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if reason and not any("\u4e00" <= ch <= "\u9fff" for ch in reason):
+            reason = f"取值不合要求（{reason}）"
+    if etype == "literal_error" and err.get("ctx", {}).get("expected"):
+        reason += f"，可选：{err['ctx']['expected']}"
+    if etype == "extra_forbidden" and loc:
+        word = str(loc[-1])
+        choices = [k for k in known if k != word]
+        near = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+        if near:
+            reason += f"，是否想写“{near[0]}”？"
+        elif choices and list_keys:
+            reason += f"（这里可写：{'、'.join(choices)}）"
+    value = err.get("input")
+    shown = ""
+    if etype != "missing" and not isinstance(value, (dict, list)) and value is not None:
+        shown = f"（当前值：{value!r}）"
+    return [f"键 {key}：{reason}{shown}"]

@@ -9,9 +9,16 @@ The API the document builders use:
     month_lists(campaign, score), final_lists(campaign, final)
     targets(campaign, data, period="2023-06")
 or all at once: compute(campaign) -> Computed.
+
+Before issuing anything: check(folder, strict=False) reads, checks and
+computes and writes nothing; Computed.notices lists every warning in
+structured form (Notice: file, sheet, row, column, value, message);
+strict=True turns warnings into errors; submissions(campaign, data) (or
+Computed.submissions()) says who sent what, submissions_workbook() writes it
+as 报送情况.xlsx (SUBMISSIONS_FILE).
 """
 
-from gongwen.campaign.build import Computed, build, compute, render, write
+from gongwen.campaign.build import Computed, build, check, compute, render, write
 from gongwen.campaign.folder import Campaign, Roster, Unit, load_campaign
 from gongwen.campaign.intake import MonthData, intake
 from gongwen.campaign.lists import Lists, final_lists, month_lists
@@ -27,7 +34,8 @@ from gongwen.campaign.scoring import (
     record_label,
     score_month,
 )
-from gongwen.campaign.tables import Record, Source
+from gongwen.campaign.submissions import SUBMISSIONS_FILE, Submissions, UnitMonth, submissions, submissions_workbook
+from gongwen.campaign.tables import Notice, Record, Source
 from gongwen.campaign.targets import TargetResult, targets
 
 __all__ = [
@@ -35,4 +43,5 @@ __all__ = [
     "MonthData", "MonthScore", "PartScore", "Record", "Roster", "Source", "TargetResult", "Unit",
     "UnitScore", "build", "campaign_result", "compute", "final_lists", "intake", "load_campaign",
     "month_lists", "record_label", "render", "score_month", "targets", "write",
+    "Notice", "SUBMISSIONS_FILE", "Submissions", "UnitMonth", "check", "submissions", "submissions_workbook",
 ]

@@ -13,6 +13,8 @@ from gongwen.campaign.lists import Lists, final_lists, month_lists
 from gongwen.campaign.manifest import MANIFEST_FILE, Manifest
 from gongwen.campaign.results import SCORE_FILE, final_workbook, month_workbook
 from gongwen.campaign.scoring import CampaignResult, MonthScore, campaign_result, score_month
+from gongwen.campaign.submissions import Submissions, submissions
+from gongwen.campaign.tables import Notice, notice
 from gongwen.campaign.targets import TargetResult, targets
 from gongwen.campaign.xlsxio import FileStore, write_all
 from gongwen.errors import UserError, os_reason
@@ -31,7 +33,19 @@ class Computed:
 
     @property
     def warnings(self) -> list[str]:
+        """Every warning as its Chinese line (each is also a Notice: see notices)."""
         return [w for md in self.data.values() for w in md.warnings]
+
+    @property
+    def notices(self) -> list[Notice]:
+        """Every warning in structured form: file, sheet, row, column, value,
+        message (and str() the whole line), for a caller to list before it
+        writes anything, or to refuse (see strict)."""
+        return [notice(w) for w in self.warnings]
+
+    def submissions(self) -> Submissions:
+        """报送情况: per month and unit, which sheets had rows; who sent nothing."""
+        return submissions(self.campaign, self.data)
 
 
 @dataclass
@@ -45,14 +59,35 @@ class Rendered:
     foreign: list[str] = field(default_factory=list)
 
 
-def compute(campaign: Campaign, data: dict[str, MonthData] | None = None) -> Computed:
-    data = intake(campaign) if data is None else data
+def compute(campaign: Campaign, data: dict[str, MonthData] | None = None, strict: bool = False,
+            jobs: int | None = None) -> Computed:
+    """Everything a build issues, computed. `strict`: any warning is an error
+    (UserError listing problems and warnings alike), as intake(strict=True)."""
+    if data is None:
+        data = intake(campaign, jobs=jobs, strict=strict)
+    elif strict:
+        raise_warnings([w for md in data.values() for w in md.warnings])
     scores = {m: score_month(campaign, data, m) for m in campaign.months if m in data}
     final = campaign_result(campaign, data, scores)
     lists = {m: month_lists(campaign, s) for m, s in scores.items()}
     if final is not None:
         lists[FINAL_DIR] = final_lists(campaign, final)
     return Computed(campaign, data, scores, final, lists, targets(campaign, data))
+
+
+def raise_warnings(warnings: list[str]) -> None:
+    """Warnings turned into errors (strict): one UserError listing them all, if any."""
+    if warnings:
+        raise UserError(f"报表有 {len(warnings)} 处需要核对的地方（严格模式下按错误处理），未生成任何文件：",
+                        list(warnings))
+
+
+def check(folder: str | Path, strict: bool = False, jobs: int | None = None) -> Computed:
+    """Read and check a campaign folder and compute everything, writing
+    nothing: the check-only run. Problems raise UserError (with `strict`,
+    warnings too); the result's notices and submissions() say what to look at."""
+    campaign = load_campaign(folder)
+    return compute(campaign, strict=strict, jobs=jobs)
 
 
 def month_inputs(c: Computed, manifest: Manifest, month: str) -> list[str]:
@@ -168,9 +203,9 @@ def own_subfolders(folder: Path, r: Rendered) -> list[str]:
             if p.parent.name != r.manifest.folder]
 
 
-def build(folder: str | Path, out: str | Path) -> tuple[Computed, list[Path]]:
+def build(folder: str | Path, out: str | Path, strict: bool = False) -> tuple[Computed, list[Path]]:
     campaign = load_campaign(folder)
-    c = compute(campaign)
+    c = compute(campaign, strict=strict)
     if not c.scores:
         raise UserError(f"{campaign.rel(campaign.folder / 'reports')} 里还没有任何月份的报表，没有可生成的内容")
     rendered = render(c, Path(out))

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gongwen.campaign import sheets as S
 from gongwen.errors import UserError
-from gongwen.schema_errors import describe
+from gongwen.schema_errors import describe_one
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CAMPAIGN_FILE = "campaign.yaml"
@@ -53,6 +53,9 @@ class SheetsSpec(_Model):
     new: list[SheetSpec] = []  # the campaign's own sheets
     columns: dict[str, list[ColumnSpec]] = {}  # extra columns on built-in sheets
     values: dict[str, list[str]] = {}  # "sheet.column": more enumerated values
+    aliases: dict[str, list[str]] = {}  # sheet: other names its tab may carry in a report (签约项目: [签约项目表])
+    # the most one row's amount can plausibly be, in 亿元 (a 万元 column: x 10000); more is an error naming the cell
+    amount_max: Decimal = Field(Decimal(1000), gt=0)
 
 
 class Condition(_Model):
@@ -139,7 +142,7 @@ class Dimension(_Model):
     @classmethod
     def _inline_part(cls, data: Any):
         # A one-part dimension may write the part's keys directly on the dimension.
-        if isinstance(data, dict) and "parts" not in data and "rule" in data:
+        if isinstance(data, dict) and "parts" not in data and set(data) - {"name", "max"}:
             data = dict(data)
             part = {k: data.pop(k) for k in list(data) if k not in ("name", "max")}
             part.setdefault("name", data.get("name"))
@@ -253,6 +256,20 @@ def build_sheets(cfg: CampaignConfig, problems: list[str]) -> S.SheetSet:
             if names.count(n) > 1:
                 problems.append(f"键 {key}.columns：列“{n}”重复")
         result.sheets[sh.name] = S.Sheet(sh.name, tuple(cols), builtin=False)
+    taken = {S.header_key(n): n for n in result.names()}
+    for name, aliases in spec.aliases.items():
+        if name not in result:
+            problems.append(f"键 sheets.aliases.{name}：不是本活动的工作表{_near(name, result.names())}")
+            continue
+        for alias in aliases:
+            key = S.header_key(alias)
+            if key in taken and taken[key] != name:
+                problems.append(f"键 sheets.aliases.{name}：“{alias}”已是工作表“{taken[key]}”的名称或别名")
+                continue
+            taken[key] = name
+            if key != S.header_key(name):
+                result.aliases[key] = name
+    result.amount_max = spec.amount_max
     return result
 
 
@@ -394,15 +411,119 @@ class _Checker:
                     self.err(f"{key}.target.{c}", "目标应大于 0")
 
 
+def _strip(data: Any, loc: tuple) -> bool:
+    """Remove the key at `loc` (a pydantic location) from the raw data; True if removed."""
+    node = data
+    inline = False
+    for item in loc[:-1]:
+        if inline and item == 0:
+            inline = False
+            continue  # parts[1] of an inline part is the dimension itself
+        if isinstance(node, dict) and item in node:
+            node = node[item]
+        elif isinstance(node, list) and isinstance(item, int) and item < len(node):
+            node = node[item]
+        elif isinstance(node, dict) and item == "parts" and "parts" not in node:
+            inline = True  # an inline part: its keys sit on the dimension itself
+        else:
+            return False
+    if isinstance(node, dict) and loc and loc[-1] in node:
+        del node[loc[-1]]
+        return True
+    return False
+
+
+def _inline_locs(data: Any) -> set[int]:
+    """Dimensions (0-based) written with their one part's keys inline."""
+    try:
+        dims = data["scoring"]["dimensions"]
+        return {i for i, d in enumerate(dims) if isinstance(d, dict) and "parts" not in d}
+    except (KeyError, TypeError):
+        return set()
+
+
+def _shown_loc(loc: tuple, inline: set[int]) -> tuple:
+    """The location as the user wrote it: an inline part's keys without parts[1]."""
+    loc = tuple(p for p in loc if p not in ("function-after", "function-before"))
+    if len(loc) >= 5 and loc[:2] == ("scoring", "dimensions") and loc[2] in inline and loc[3:5] == ("parts", 0):
+        return loc[:3] + loc[5:]
+    return loc
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys allowed where the last item of `loc` was written (its siblings)."""
+    import typing
+
+    model: Any = CampaignConfig
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+        field = model.model_fields.get(item)
+        if field is None:
+            field = next((f for f in model.model_fields.values() if f.alias == item), None)
+        if field is None:
+            return []
+        ann = field.annotation
+        # unwrap list[X], dict[str, X], X | None, Union[...] down to a model
+        found = None
+        stack = [ann]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                found = t
+                break
+            stack.extend(a for a in typing.get_args(t) if a is not type(None))
+        model = found
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return []
+    return [f.alias or n for n, f in model.model_fields.items()]
+
+
+def _messages(exc: ValidationError, data: Any) -> list[str]:
+    inline = _inline_locs(data)
+    lines = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+        shown = _shown_loc(loc, inline)
+        if err["type"] == "extra_forbidden":
+            known = [k for k in _keys_at(loc) if k != loc[-1]]
+        else:
+            known = []
+        lines.extend(describe_one(err, shown, known))
+    return lines
+
+
 def parse_config(data: Any, source: str = CAMPAIGN_FILE) -> tuple[CampaignConfig, S.SheetSet]:
+    """The campaign's settings and sheets, or one UserError naming every
+    problem: an unknown key is reported and left out, and the rest is still
+    checked (down to the checks that span keys), so it hides nothing."""
+    import copy
+
     if not isinstance(data, dict):
         raise UserError(f"{source} 的内容应为键值表（id、name、months、categories、scoring……）")
-    try:
-        cfg = CampaignConfig.model_validate(data)
-    except ValidationError as exc:
-        known = TOP_KEYS + sorted(PART_KEYS) + list(Condition.model_fields) + ["in"]
-        raise UserError(f"{source} 有误：", describe(exc, known)) from None
     problems: list[str] = []
+    work = copy.deepcopy(data)
+    cfg = None
+    for _ in range(3):  # unknown keys reported and dropped; then whatever else is wrong
+        try:
+            cfg = CampaignConfig.model_validate(work)
+            break
+        except ValidationError as exc:
+            extra = [e for e in exc.errors() if e["type"] == "extra_forbidden"]
+            others = [e for e in exc.errors() if e["type"] != "extra_forbidden"]
+            for line in _messages(exc, work):
+                if line not in problems:
+                    problems.append(line)
+            if others or not extra:
+                raise UserError(f"{source} 有误：", problems) from None
+            dropped = [_strip(work, tuple(p for p in e["loc"] if p not in ("function-after", "function-before")))
+                       for e in extra]
+            if not all(dropped):
+                raise UserError(f"{source} 有误：", problems) from None
+    if cfg is None:
+        raise UserError(f"{source} 有误：", problems)
     sheets = build_sheets(cfg, problems)
     _Checker(cfg, sheets, problems).run()
     if problems:

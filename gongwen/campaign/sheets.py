@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 # Column kinds. "unit" is a roster name; "enum" has a closed list of values.
 TEXT, UNIT, DATE, AMOUNT, INT, ENUM = "text", "unit", "date", "amount", "int", "enum"
@@ -117,6 +118,8 @@ class SheetSet:
     """The sheets a campaign's reports may hold, in form order."""
 
     sheets: dict[str, Sheet] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # header_key of an alias -> sheet name (campaign.yaml)
+    amount_max: Decimal = Decimal(1000)  # 亿元 per row (sheets.amount_max)
 
     def __iter__(self):
         return iter(self.sheets.values())
@@ -138,7 +141,8 @@ class SheetSet:
         for sheet in self.sheets.values():
             if header_key(sheet.name) == key:
                 return sheet
-        return None
+        name = self.aliases.get(key)
+        return self.sheets[name] if name else None
 
 
 def extend_sheet(sheet: Sheet, columns: list[Column], more_values: dict[str, tuple[str, ...]]) -> Sheet:

@@ -1,6 +1,10 @@
-"""Opening the files staff send: .xlsx (each workbook opened once, cells as
-pandas reads them), a sheet given as .csv through pandas, and clear words for
-what cannot be read (.xls, a password)."""
+"""Opening the files staff send, by what their bytes are and not by their
+name: .xlsx (a zip), .xls (an OLE2 compound file), WPS .et/.ett holding
+either, each workbook opened once (cells as pandas reads them); a sheet given
+as .csv (UTF-8 or GBK) through pandas; and clear words for what cannot be read
+(a password, a damaged file). From an .xlsx also what the cells alone do not
+say: hidden sheets and rows, error values (#DIV/0!) and formulas saved without
+their value."""
 
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, per workbook
 MAX_ROWS_PER_SHEET = 50_000
 FIX_FORMAT = "请在 Excel 中打开，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码），再另存为 .xlsx 格式"
+SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）格式后重试"
+HEADER_SCAN = 10  # rows where a header is looked for (title rows above it)
 
 
 class Unreadable(Exception):
@@ -45,44 +51,78 @@ class RawTable:
     file: str  # as shown to the user (relative to the campaign folder)
     title: str
     rows: list[list[object]]
-    merged_header: list[str] = field(default_factory=list)  # merged ranges touching row 1
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # merged ranges (row0, col0, row1, col1),
+    # 0-based
     as_read: bool = False
+    hidden: bool = False  # a hidden (or very hidden) sheet
+    hidden_rows: list[int] = field(default_factory=list)  # Excel row numbers
+    hidden_columns: list[int] = field(default_factory=list)  # column numbers (A = 1)
+    # (Excel row, column number) -> (what the cell holds, kind): kind "error" for
+    # an error value (the text is #DIV/0!...), "formula" for a formula saved
+    # without its value (the text is the formula); the cell reads blank
+    issues: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
 
     def converted(self) -> RawTable:
         """The table with every cell as pandas gives it."""
         if not self.as_read:
             return self
-        return RawTable(self.file, self.title, [[cell(v) for v in r] for r in self.rows], self.merged_header)
+        return RawTable(self.file, self.title, [[cell(v) for v in r] for r in self.rows], self.merged,
+                        hidden=self.hidden, hidden_rows=self.hidden_rows, hidden_columns=self.hidden_columns,
+                        issues=self.issues)
+
+    def parts(self) -> tuple:
+        """What a reader process sends back for this table (plain values)."""
+        return (self.title, self.rows, self.merged, self.hidden, self.hidden_rows, self.hidden_columns, self.issues)
 
 
-def _check_format(path: Path) -> None:
+def sniff(path: Path) -> str:
+    """What a file holds, by its first bytes: "zip" (.xlsx, and WPS .et saved
+    as one), "ole2" (.xls, WPS .et, or a password-encrypted .xlsx) or "other"."""
     with open(path, "rb") as fh:
         head = fh.read(8)
-        fh.seek(0)
-        blob = fh.read(1 << 20) if head == OLE2_MAGIC else b""
     if head == OLE2_MAGIC:
-        if "EncryptedPackage".encode("utf-16-le") in blob or path.suffix.lower() in (".xlsx", ".xlsm"):
-            raise Unreadable(f"是带密码的加密文件，无法读取；{FIX_FORMAT}")
-        raise Unreadable(f"是旧版 .xls 格式，无法读取；{FIX_FORMAT}")
-    if path.suffix.lower() == ".xls":
-        raise Unreadable(f"是旧版 .xls 格式，无法读取；{FIX_FORMAT}")
-    if not head.startswith(b"PK"):
-        raise Unreadable("不是有效的 .xlsx 文件（文件已损坏或并非 Excel 工作簿），请重新另存为 .xlsx")
+        return "ole2"
+    if head.startswith(b"PK"):
+        return "zip"
+    return "other"
+
+
+def _check_size(path: Path) -> int:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise Unreadable(f"文件有 {size / 1048576:.1f} MB，超过 {MAX_FILE_BYTES // 1048576} MB 的上限；"
                          "月报表不应这么大，请检查是否粘贴了图片或大量空行，删去后另存")
+    return size
+
+
+def _check_ole2(path: Path) -> None:
+    """An OLE2 file is an .xls (read as one) unless it is an encrypted .xlsx."""
+    _check_size(path)
+    with open(path, "rb") as fh:
+        blob = fh.read(1 << 20)
+    if "EncryptedPackage".encode("utf-16-le") in blob:
+        raise Unreadable(f"是带密码的加密文件，无法读取；{FIX_FORMAT}")
+
+
+def _check_format(path: Path) -> bytes:
+    """The bytes of a zip workbook (.xlsx), checked for size, zip bombs and
+    declared rows; Unreadable for anything else."""
+    kind = sniff(path)
+    if kind != "zip":
+        raise Unreadable(f"不是有效的 Excel 工作簿（文件已损坏，或并非 Excel/WPS 表格）；{SAVE_AS}")
+    size = _check_size(path)
     data = path.read_bytes()  # at most MAX_FILE_BYTES: the zip is read from memory, not reopened per entry
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise Unreadable("不是有效的 .xlsx 文件（压缩包已损坏），请重新另存为 .xlsx") from None
+        raise Unreadable(f"不是有效的 .xlsx 文件（压缩包已损坏）；{SAVE_AS}") from None
     with zf:
         unzipped = sum(i.file_size for i in zf.infolist())
         if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_RATIO * max(size, 1):
             raise Unreadable(f"解压后有 {unzipped / 1048576:.0f} MB（压缩前 {size / 1048576:.1f} MB），"
                              "疑似“压缩炸弹”或已损坏，已拒绝读取；请重新另存为 .xlsx")
         _check_rows(zf, data)
+    return data
 
 
 def _too_many(title: str, rows: int) -> Unreadable:
@@ -174,12 +214,120 @@ def _column_letter(n: int) -> str:
     return letters
 
 
-def _merged_header(sheet) -> list[str]:
-    """Merged ranges touching row 1, written as Excel does (A1:B1)."""
-    out = []
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-        if r0 == 0:
-            out.append(f"{_column_letter(c0 + 1)}{r0 + 1}:{_column_letter(c1 + 1)}{r1 + 1}")
+def _merged(sheet) -> list[tuple[int, int, int, int]]:
+    """Merged ranges, 0-based (row0, col0, row1, col1)."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # not every format keeps them
+        return []
+    return sorted((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges)
+
+
+def range_text(r0: int, c0: int, r1: int, c1: int) -> str:
+    """A 0-based range written as Excel does (A1:B1)."""
+    return f"{_column_letter(c0 + 1)}{r0 + 1}:{_column_letter(c1 + 1)}{r1 + 1}"
+
+
+# ------------------------------------------------ what an .xlsx says beyond its values
+
+_SHEET_TAG = re.compile(r'<(?:\w+:)?sheet\b([^>]*)/?>')
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_REL_TAG = re.compile(r'<(?:\w+:)?Relationship\b([^>]*)/?>')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_HIDDEN_COL = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)', re.S)
+_VALUE = re.compile(rb'<(?:\w+:)?v>(.*?)</(?:\w+:)?v>', re.S)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its worksheet part (xl/worksheets/sheet1.xml)."""
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    except (KeyError, UnicodeDecodeError, zipfile.BadZipFile, OSError, zlib.error):
+        return {}
+    targets = {}
+    for m in _REL_TAG.finditer(rels):
+        a = dict(_ATTR.findall(m.group(1)))
+        if "Id" in a and "Target" in a:
+            t = a["Target"]
+            targets[a["Id"]] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    parts = {}
+    for m in _SHEET_TAG.finditer(book):
+        a = dict(_ATTR.findall(m.group(1)))
+        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+        if "name" in a and rid in targets:
+            parts[html.unescape(a["name"])] = targets[rid]
+    return parts
+
+
+def _letters_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _scan(xml: bytes) -> dict:
+    """Hidden rows and columns, and cells whose value is an error or a
+    formula saved without its value, in one worksheet part: {"rows": [...],
+    "columns": [...], "issues": {(row, column): (text, kind)}}."""
+    # Cheap tests first (a report sheet is mostly plain values): needles that
+    # are rare in cell XML, a false hit only costs the full scan.
+    hidden = []
+    columns: list[int] = []
+    if b'idden=' in xml:
+        for m in _HIDDEN_ROW.finditer(xml):
+            n = _ROW_NUMBER.search(m.group(0))
+            if n:
+                hidden.append(int(n.group(1)))
+        for m in _HIDDEN_COL.finditer(xml):
+            span = _COL_SPAN.search(m.group(0))
+            if span:
+                lo, hi = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
+                columns.extend(range(int(lo), min(int(hi), 1000) + 1))
+    issues: dict[tuple[int, int], tuple[str, str]] = {}
+    if b'="e"' in xml or b"f>" in xml:  # every formula sheet has an <f>..</f> (shared ones: the master)
+        for m in _CELL.finditer(xml):
+            attrs, body = m.group(1), m.group(2) or b""
+            error = b't="e"' in attrs
+            if not error and b"f" not in body:
+                continue
+            ref = _CELL_REF.search(attrs)
+            if not ref:
+                continue
+            where = (int(ref.group(2)), _letters_number(ref.group(1)))
+            v = _VALUE.search(body)
+            value = html.unescape(v.group(1).decode("utf-8", "replace")) if v else ""
+            if error:
+                issues[where] = (value or "#错误", "error")
+                continue
+            f = _FORMULA.search(body)
+            if f and not value:
+                text = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+                issues[where] = ("=" + text if text else "（共享公式）", "formula")
+    return {"rows": hidden, "columns": columns, "issues": issues}
+
+
+def _xlsx_extras(data: bytes) -> dict[str, dict]:
+    """Sheet title -> _scan's findings, for the sheets that have any."""
+    out = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for title, part in _sheet_parts(zf).items():
+                try:
+                    xml = zf.read(part)
+                except (KeyError, zipfile.BadZipFile, OSError, zlib.error):
+                    continue
+                found = _scan(xml)
+                if any(found.values()):
+                    out[title] = found
+    except zipfile.BadZipFile:
+        pass
     return out
 
 
@@ -211,28 +359,167 @@ def _rows(sheet) -> list[list[object]]:
     return rows
 
 
+# ------------------------------------------------ the same from an .xls (BIFF8 in OLE2)
+
+_ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_END, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """The first of `names` found in an OLE2 compound file, as bytes (None if none)."""
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    size = 1 << shift
+    n_fat, first_dir, _, cutoff, first_minifat, _, first_difat, n_difat = struct.unpack_from("<IIIIIIII", data, 0x2C)
+    difat = list(struct.unpack_from("<109I", data, 0x4C))
+    sector = first_difat
+    for _ in range(n_difat):
+        if sector in (_END, _FREE):
+            break
+        off = 512 + sector * size if shift == 9 else size + sector * size
+        vals = struct.unpack_from(f"<{size // 4}I", data, off)
+        difat.extend(vals[:-1])
+        sector = vals[-1]
+    base = 512 if shift == 9 else size
+
+    def sec(i: int) -> bytes:
+        return data[base + i * size: base + (i + 1) * size]
+
+    fat: list[int] = []
+    for i in difat[:n_fat]:
+        fat.extend(struct.unpack(f"<{size // 4}I", sec(i)))
+
+    def chain(start: int, sectors_of: list[int], limit: int) -> list[int]:
+        out = []
+        while start not in (_END, _FREE) and start < len(sectors_of) and len(out) < limit:
+            out.append(start)
+            start = sectors_of[start]
+        return out
+
+    limit = len(data) // size + 1
+    directory = b"".join(sec(i) for i in chain(first_dir, fat, limit))
+    entries = []
+    for off in range(0, len(directory) - 127, 128):
+        n = struct.unpack_from("<H", directory, off + 64)[0]
+        name = directory[off:off + max(0, n - 2)].decode("utf-16-le", "replace")
+        kind = directory[off + 66]
+        start, length = struct.unpack_from("<IQ", directory, off + 116)
+        entries.append((name, kind, start, length & 0xFFFFFFFF if shift == 9 else length))
+    if not entries:
+        return None
+    for want in names:
+        hit = next((e for e in entries if e[1] == 2 and e[0] == want), None)
+        if hit is None:
+            continue
+        _, _, start, length = hit
+        if length >= cutoff:
+            return b"".join(sec(i) for i in chain(start, fat, limit))[:length]
+        root_start = entries[0][2]
+        mini_data = b"".join(sec(i) for i in chain(root_start, fat, limit))
+        minifat_bytes = b"".join(sec(i) for i in chain(first_minifat, fat, limit))
+        minifat = list(struct.unpack(f"<{len(minifat_bytes) // 4}I", minifat_bytes))
+        ms = 1 << mini_shift
+        return b"".join(mini_data[i * ms:(i + 1) * ms] for i in chain(start, minifat, limit * 8))[:length]
+    return None
+
+
+def _xls_extras(path: Path) -> dict[str, dict]:
+    """As _xlsx_extras, of an .xls: BOOLERR cells holding an error, formulas
+    whose result is an error, ROW and COLINFO records marked hidden. Anything
+    unexpected gives what was found so far (calamine has read the values)."""
+    out: dict[str, dict] = {}
+    try:
+        data = path.read_bytes()
+        stream = _ole_stream(data, ("Workbook", "Book"))
+        if not stream:
+            return out
+        titles: dict[int, str] = {}
+        pos = 0
+        current: str | None = None
+        depth = 0
+        hidden: list[int] = []
+        columns: list[int] = []
+        issues: dict[tuple[int, int], tuple[str, str]] = {}
+        while pos + 4 <= len(stream):
+            kind, length = struct.unpack_from("<HH", stream, pos)
+            body = stream[pos + 4:pos + 4 + length]
+            if kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET8: where each sheet's records start
+                cch, high = body[6], body[7]
+                raw = body[8:8 + cch * (2 if high & 1 else 1)]
+                titles[struct.unpack_from("<I", body)[0]] = raw.decode("utf-16-le" if high & 1 else "latin-1")
+            elif kind == 0x0809:  # BOF: a sheet's, or one nested in it (a chart)
+                depth += 1
+                if pos in titles and depth == 1:
+                    current, hidden, columns, issues = titles[pos], [], [], {}
+            elif kind == 0x000A:  # EOF
+                depth -= 1
+                if depth <= 0:
+                    if current is not None and (hidden or columns or issues):
+                        out[current] = {"rows": hidden, "columns": columns, "issues": issues}
+                    current, depth = None, 0
+            elif current is not None and depth == 1 and kind == 0x0205 and len(body) >= 8 and body[7] == 1:  # BOOLERR, an error
+                r, c = struct.unpack_from("<HH", body)
+                issues[(r + 1, c + 1)] = (_ERROR_CODES.get(body[6], "#错误"), "error")
+            elif current is not None and depth == 1 and kind == 0x0006 and len(body) >= 14:  # FORMULA
+                r, c = struct.unpack_from("<HH", body)
+                result = body[6:14]
+                if result[6:8] == b"\xff\xff" and result[0] == 2:
+                    issues[(r + 1, c + 1)] = (_ERROR_CODES.get(result[2], "#错误"), "error")
+            elif current is not None and depth == 1 and kind == 0x007D and len(body) >= 10:  # COLINFO
+                first_col, last_col, _, _, options = struct.unpack_from("<HHHHH", body)
+                if options & 0x0001:
+                    columns.extend(range(first_col + 1, min(last_col, 999) + 2))
+            elif current is not None and depth == 1 and kind == 0x0208 and len(body) >= 16:  # ROW
+                if struct.unpack_from("<I", body, 12)[0] & 0x20:
+                    hidden.append(struct.unpack_from("<H", body)[0] + 1)
+            pos += 4 + length
+    except (struct.error, IndexError, ValueError, OSError, UnicodeDecodeError):
+        return out
+    return out
+
+
 def read_xlsx(path: Path, shown: str) -> list[RawTable]:
     """Every sheet of a workbook, opened once (calamine, the Rust reader pandas
     uses as engine="calamine"): 100,000 report rows in about a second, where
-    openpyxl and a DataFrame per sheet took minutes."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    openpyxl and a DataFrame per sheet took minutes. The file's bytes decide
+    how it is read: .xlsx (zip) or .xls (OLE2), whatever its name."""
+    from python_calamine import CalamineWorkbook
 
-    _check_format(path)  # and the rows each sheet declares
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise Unreadable(f"无法打开（{type(exc).__name__}），请在 Excel 中另存为 .xlsx 后重试") from None
+    if sniff(path) == "ole2":
+        _check_ole2(path)
+        data = None
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # (a Rust panic is no Exception)
+            raise Unreadable(f"是旧版 .xls 格式，但无法读取（文件已损坏或设有密码）；{SAVE_AS}") from None
+    else:
+        data = _check_format(path)  # and the rows each sheet declares
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # CalamineError, BadZipFile, ... or a Rust panic
+            raise Unreadable(f"无法打开（{type(exc).__name__}）；{SAVE_AS}") from None
     tables = []
     try:
+        extras = _xlsx_extras(data) if data is not None else _xls_extras(path)
+        visible = {m.name: str(m.visible).rsplit(".", 1)[-1] == "Visible" for m in book.sheets_metadata}
         for title in book.sheet_names:
             sheet = book.get_sheet_by_name(title)
             if sheet.height > MAX_ROWS_PER_SHEET:  # a sheet that did not declare its extent
                 raise _too_many(title, sheet.height)
-            tables.append(RawTable(shown, str(title), _rows(sheet), _merged_header(sheet), as_read=True))
+            found = extras.get(title, {})
+            tables.append(RawTable(shown, str(title), _rows(sheet), _merged(sheet), as_read=True,
+                                   hidden=not visible.get(title, True), hidden_rows=found.get("rows", []),
+                                   hidden_columns=found.get("columns", []), issues=found.get("issues", {})))
     except Unreadable:
         raise
-    except Exception as exc:  # calamine raises several kinds for a broken workbook
-        raise Unreadable(f"无法读取（{type(exc).__name__}），请在 Excel 中另存为 .xlsx 后重试") from None
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # calamine raises several kinds for a broken workbook, even a Rust panic
+        raise Unreadable(f"无法读取（{type(exc).__name__}）；{SAVE_AS}") from None
     finally:
         book.close()
     return tables
@@ -301,7 +588,7 @@ def _serve(inp, out) -> None:
     for path, shown in jobs:
         try:
             tables = read_xlsx(Path(path), shown)
-            answer = ("ok", [(t.title, t.rows, t.merged_header) for t in tables])
+            answer = ("ok", [t.parts() for t in tables])
         except Unreadable as exc:
             answer = ("unreadable", str(exc))
         except Exception:  # read again by the caller, to raise there as reading there would
@@ -348,7 +635,9 @@ def read_many(items: list[tuple[Path, str]], jobs: int | None = None) -> Iterato
                 except Exception:  # the reader died: this and the rest of its share are read here
                     dead.add(r)
             if answer is not None and answer[0] == "ok":
-                yield [RawTable(shown, title, rows, merged, as_read=True) for title, rows, merged in answer[1]]
+                yield [RawTable(shown, title, rows, merged, as_read=True, hidden=hidden, hidden_rows=hrows,
+                                hidden_columns=hcols, issues=issues)
+                       for title, rows, merged, hidden, hrows, hcols, issues in answer[1]]
             elif answer is not None and answer[0] == "unreadable":
                 yield Unreadable(answer[1])
             else:

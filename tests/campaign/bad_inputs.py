@@ -17,6 +17,8 @@ from campaign_helpers import HEADERS, XINFENG, sign, write_roster, write_xlsx  #
 
 R = "reports/2023-06.xlsx"
 FIX = "请在 Excel 中打开，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码），再另存为 .xlsx 格式"
+SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）格式后重试"
+YI = "（请填以亿元为单位的数字，如 7.2；5000万元 请写 0.5）"
 
 
 def good_rows(n=12):
@@ -26,7 +28,7 @@ def good_rows(n=12):
 def non_numeric_amount(f):
     bad = sign("甲镇", "十亿")
     write_xlsx(f / R, {"签约项目": good_rows() + [bad]})
-    return [f'{R} 签约项目 第14行 投资额（亿元）: "十亿" 不是数字']
+    return [f'{R} 签约项目 第14行 投资额（亿元）: "十亿" 不是数字{YI}']
 
 
 def negative_amount(f):
@@ -77,8 +79,9 @@ def merged_header(f):
 
 
 def old_xls(f):
+    """An OLE2 file that is no readable .xls (a real .xls is read: calamine reads them)."""
     (f / "reports" / "2023-06.xls").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504 + "Workbook".encode("utf-16-le"))
-    return [f"reports/2023-06.xls: 是旧版 .xls 格式，无法读取；{FIX}"]
+    return [f"reports/2023-06.xls: 是旧版 .xls 格式，但无法读取（文件已损坏或设有密码）；{SAVE_AS}"]
 
 
 def password_protected(f):
@@ -96,19 +99,20 @@ def empty_roster(f):
 
 def no_known_sheet(f):
     write_xlsx(f / R, {"Sheet1": [["甲镇", "2023-06-03"]]}, {"Sheet1": ["单位", "报送日期"]})
-    return [f"{R}: 没有可识别的工作表（应为 外出招商、签约项目、开工项目、在谈项目、信息报送 中的一个或几个）"]
+    return [f"{R} 工作表“Sheet1”不是本活动的报表：请把工作表改名为 外出招商、签约项目、开工项目、在谈项目、信息报送 之一，"
+            "或在 campaign.yaml 的 sheets.aliases 里声明这个名称"]
 
 
 def many_at_once(f):
     """Problems in two files of a month folder and in another month, all reported together."""
-    write_xlsx(f / "reports" / "2023-07" / "甲镇.xlsx", {"签约项目": [sign("甲镇", "1亿", month=7)]})
+    write_xlsx(f / "reports" / "2023-07" / "甲镇.xlsx", {"签约项目": [sign("甲镇", "1个亿", month=7)]})
     write_xlsx(f / "reports" / "2023-07" / "乙镇.xlsx", {"信息报送": [["乙镇", "2023/7/32"]]})
     write_xlsx(f / R, {"外出招商": [["甲镇", "2023-06-02", "书记", "Y", "深圳", "三家"]]})
     return [
         f'{R} 外出招商 第2行 是否主要负责人: "Y" 不是可选值（是、否）',
         f'{R} 外出招商 第2行 拜访企业数: "三家" 不是数字',
         'reports/2023-07/乙镇.xlsx 信息报送 第2行 报送日期: "2023/7/32" 不是有效日期',
-        'reports/2023-07/甲镇.xlsx 签约项目 第2行 投资额（亿元）: "1亿" 不是数字',
+        f'reports/2023-07/甲镇.xlsx 签约项目 第2行 投资额（亿元）: "1个亿" 不是数字{YI}',
     ]
 
 

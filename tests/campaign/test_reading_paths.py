@@ -202,8 +202,8 @@ def test_reader_processes_report_the_same_problems(mini, monkeypatch):
     assert started == 2
     assert readers == here == [
         "reports/2023-06/县乙局-信息报送.xlsx 信息报送 第2行 报送日期: \"2023-06-31\" 不是有效日期",
-        "reports/2023-06/旧格式.xls: 是旧版 .xls 格式，无法读取；"
-        "请在 Excel 中打开，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码），再另存为 .xlsx 格式",
+        "reports/2023-06/旧格式.xls: 是旧版 .xls 格式，但无法读取（文件已损坏或设有密码）；"
+        "请在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）格式后重试",
     ]
 
 
