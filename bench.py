@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """性能基准。
 
-  .venv/bin/python bench.py notices [--repeat N]   在已预热的进程里测每份公文生成 PDF 和 DOCX 的耗时、每秒页数
+  .venv/bin/python bench.py notices [--repeat N]   在已预热的进程里测每份公文生成 PDF、DOCX 和 OFD 的耗时、每秒页数、每页大小
   .venv/bin/python bench.py scale [--sizes 30,300,1000] [--jobs N]
                                                    合成 30、300、1000 个单位的活动，分别测读取计分、月度通报、
                                                    得分反馈单、整个 build，并与 LibreOffice 转换同一批 DOCX 对比
@@ -27,6 +27,8 @@ from gongwen import INPUTS_DIR, ROOT
 from gongwen.notice.source import read_source
 from gongwen.notice.tree import Paragraph
 from gongwen.writers.docx import write_docx
+from gongwen.writers.ofd import benchmark as ofd_benchmark
+from gongwen.writers.ofd import info_of as ofd_info
 from gongwen.writers.pdf import write_pdf
 
 TARGET_PAGES = 5
@@ -80,9 +82,11 @@ def notices_main(args) -> None:
         pages = write_pdf(notice, pdf_path, base_url=base).pages
         pdf_s = timed(lambda: write_pdf(notice, pdf_path, base_url=base), args.repeat)
         docx_s = timed(lambda: write_docx(notice, docx_path), args.repeat)
+        ofd = ofd_benchmark(pdf_path.read_bytes(), ofd_info(notice), repeat=args.repeat)
         rows.append({
             "notice": name, "pages": pages, "pdf_s": round(pdf_s, 4), "docx_s": round(docx_s, 4),
             "pdf_pages_per_s": round(pages / pdf_s, 1), "pdf_bytes_per_page": pdf_path.stat().st_size // pages,
+            "ofd_ms_per_page": round(ofd.ms_per_page, 1), "ofd_kb_per_page": round(ofd.kb_per_page, 1),
         })
     target = rows[-1]
     result = {
@@ -99,10 +103,11 @@ def notices_main(args) -> None:
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
 
     print(f"机器：{result['machine']}；每项取 {args.repeat} 次中位数")
-    print("| 公文 | 页数 | PDF 秒 | DOCX 秒 | PDF 页/秒 | PDF 字节/页 |")
-    print("|---|---|---|---|---|---|")
+    print("| 公文 | 页数 | PDF 秒 | DOCX 秒 | PDF 页/秒 | PDF 字节/页 | OFD 毫秒/页 | OFD KB/页 |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['notice']} | {r['pages']} | {r['pdf_s']:.3f} | {r['docx_s']:.3f} | {r['pdf_pages_per_s']} | {r['pdf_bytes_per_page']} |")
+        print(f"| {r['notice']} | {r['pages']} | {r['pdf_s']:.3f} | {r['docx_s']:.3f} | {r['pdf_pages_per_s']} "
+              f"| {r['pdf_bytes_per_page']} | {r['ofd_ms_per_page']} | {r['ofd_kb_per_page']} |")
     for key, t in result["targets"].items():
         print(f"目标 {key}: < {t['target']} 秒，实测 {t['measured']:.3f} 秒，{'达到' if t['met'] else '未达到'}")
     print(f"结果已写入 {args.json}")

@@ -46,6 +46,11 @@ class BuildResult:
         return self.computed.warnings
 
     @property
+    def submissions(self):
+        """报送情况: per month and unit, which sheets had rows; who sent nothing."""
+        return self.computed.submissions()
+
+    @property
     def missing_months(self) -> list[str]:
         c = self.computed
         return [m for m in c.campaign.months if m not in c.scores]
@@ -54,7 +59,7 @@ class BuildResult:
 def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False, embed_sources: bool = False,
                    register_file: Path | None = None, jobs: int | None = None,
                    formats: tuple[str, ...] | None = None, progress: Progress | None = None,
-                   on_warnings=None, on_numbers=None,
+                   on_warnings=None, on_numbers=None, strict: bool = False, dry_run: bool = False,
                    workers: typesetters.Typesetters | None = None) -> BuildResult:
     """Build every document of the campaign in `folder` into `out`.
 
@@ -66,21 +71,27 @@ def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False
     register gave, before typesetting (they are printed in the documents);
     `workers`: typesetting processes kept warm by the
     caller between builds (a server), used instead of starting `jobs` new
-    ones. Raises UserError, with nothing written, on any problem."""
+    ones. `strict`: warnings are errors. `dry_run`: read, check and compute
+    only (the result's documents and written stay empty). Raises UserError,
+    with nothing written, on any problem."""
     from gongwen.archive.register import assign, write_registered
 
     out = Path(out)
     formats = tuple(formats or registry.default_formats())
     jobs = (workers.jobs if workers else typesetters.default_jobs()) if jobs is None else max(1, jobs)
+    if dry_run:
+        jobs = 1  # nothing to typeset: no workers
     # the typesetting processes load fonts and stylesheets while the reports are read
     own = typesetters.Typesetters(jobs) if jobs > 1 and workers is None else nullcontext(workers)
     with own as workers:
         report(progress, "读取活动配置和参评单位")
         camp = load_campaign(folder)
         report(progress, "读取并检查各月报表")
-        c = compute(camp)
+        c = compute(camp, strict=strict)
         if on_warnings is not None:
             on_warnings(c.warnings)
+        if dry_run:
+            return BuildResult(out, c, formats)
         if not c.scores:
             raise UserError("reports/ 里还没有任何月份的报表，没有可生成的内容")
         rendered = render(c, out)

@@ -13,7 +13,7 @@ from gongwen.campaign.lists import Lists, final_lists, month_lists
 from gongwen.campaign.manifest import MANIFEST_FILE, Manifest
 from gongwen.campaign.results import SCORE_FILE, final_workbook, month_workbook
 from gongwen.campaign.scoring import CampaignResult, MonthScore, campaign_result, score_month
-from gongwen.campaign.submissions import Submissions, submissions
+from gongwen.campaign.submissions import SUBMISSIONS_FILE, Submissions, submissions, submissions_workbook
 from gongwen.campaign.tables import Notice, notice
 from gongwen.campaign.targets import TargetResult, targets
 from gongwen.campaign.xlsxio import FileStore, write_all
@@ -113,6 +113,11 @@ def render(c: Computed, out: Path) -> Rendered:
         r.files[out / rel] = data
         inputs = sorted({i for m in c.scores for i in month_inputs(c, r.manifest, m)})
         r.manifest.add(rel, data, inputs, kind="得分明细", period=FINAL_DIR)
+    # 报送情况: who sent what, for the office to look at before it issues anything
+    data = submissions_workbook(c.campaign, c.submissions())
+    inputs = sorted({i for m in c.scores for i in month_inputs(c, r.manifest, m)})
+    r.files[out / SUBMISSIONS_FILE] = data
+    r.manifest.add(SUBMISSIONS_FILE, data, inputs, kind="报送情况", period="all")
     return r
 
 

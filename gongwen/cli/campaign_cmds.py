@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from gongwen.campaign.submissions import SUBMISSIONS_FILE
 from gongwen.cli import show
 from gongwen.cli.show import console
 from gongwen.documents.numbers import pct
@@ -39,9 +40,12 @@ def _targets_table(c) -> None:
               help="发文登记文件（SQLite），默认为活动文件夹里的 发文登记.sqlite；几个活动共用一个时指定同一个文件。")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None,
               help="同时排版的进程数，默认等于本机 CPU 核数；1 表示只用当前进程。")
+@click.option("--strict", is_flag=True, help="严格模式：提示（标题行、合计行、换算过的金额、隐藏的行等）也按错误处理，不生成任何文件。")
+@click.option("--dry-run", "dry_run", is_flag=True, help="只读取、检查报表并计分，列出提示和报送情况，不写任何文件。")
 @show.formats_option()
 def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: bool = False,
-              register_file: Path | None = None, jobs: int | None = None, formats: str | None = None) -> None:
+              register_file: Path | None = None, jobs: int | None = None, formats: str | None = None,
+              strict: bool = False, dry_run: bool = False) -> None:
     """读取活动文件夹（campaign.yaml、units.xlsx、reports/），检查报表、计分、排名、
     列榜，生成各月及活动结束的得分明细和全部公文（DOCX 和 PDF），最后写 manifest.json。
 
@@ -53,7 +57,13 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
     with show.progress() as step:
         result = build_campaign(campaign, out, reissue=reissue, embed_sources=embed_sources,
                                 register_file=register_file, jobs=jobs, formats=chosen, progress=step,
-                                on_warnings=show.warn, on_numbers=_auto_numbers)
+                                on_warnings=show.warn, on_numbers=_auto_numbers, strict=strict, dry_run=dry_run)
+    _submissions_table(result.submissions)
+    if dry_run:
+        for m, s in result.computed.scores.items():
+            console.print(f"[green]✓[/green] {m}：{len(s.units)} 个单位可以计分")
+        console.print(f"检查完毕（--dry-run）：没有写任何文件。{_warnings_line(result.warnings)}")
+        return
     _registered(result.assigned)
     if embed_sources:
         console.print(f"[green]✓[/green] {result.embedded} 份 PDF 存为 PDF/A-3b，嵌入了所依据的输入文件和得分明细")
@@ -66,7 +76,41 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
     show.folder_changes(result)
     _targets_table(result.computed)
     _written_table(result)
-    console.print(f"共写出 {len(result.written)} 个文件到 {out}")
+    console.print(f"共写出 {len(result.written)} 个文件到 {out}（报送情况见 {out / SUBMISSIONS_FILE}）。"
+                  f"{_warnings_line(result.warnings)}", highlight=False, soft_wrap=True)
+
+
+def _warnings_line(warnings: list[str]) -> str:
+    """The warnings once more, at the end, where the eye lands."""
+    return f"读取报表时有 {len(warnings)} 条提示（见开头），印发前请核对。" if warnings else "读取报表没有提示。"
+
+
+def _submissions_table(subs) -> None:
+    """报送情况: per unit and month, the rows each sheet got; who sent nothing."""
+    if not subs.reported:
+        return
+    months = list(subs.reported)
+    short = {sheet: sheet[:2] for sheet in subs.sheets}  # 外出招商 -> 外出: the table stays narrow
+    t = Table(title="报送情况（每月各表行数；" + "、".join(f"{v}={k}" for k, v in short.items()) + "）")
+    t.add_column("单位", overflow="fold")
+    for m in months:
+        t.add_column(m, overflow="fold")
+    units = [u.unit for u in subs.reported[months[0]]]
+    for i, unit in enumerate(units):
+        cells = []
+        for m in months:
+            um = subs.reported[m][i]
+            cells.append("[yellow]未报送[/yellow]" if um.sent_nothing else
+                         " ".join(f"{short.get(sheet, sheet)}{n}" for sheet, n in um.rows.items() if n))
+        t.add_row(unit, *cells)
+    console.print(t)
+    for m in months:
+        nothing = subs.nothing(m)
+        if nothing:
+            console.print(f"[yellow]{m} 未报送任何内容的单位（{len(nothing)} 个）：[/yellow]{'、'.join(nothing)}",
+                          highlight=False, soft_wrap=True)
+    if subs.missing_months:
+        console.print(f"尚无报表的月份：{'、'.join(subs.missing_months)}", highlight=False)
 
 
 def _auto_numbers(assigned) -> None:

@@ -25,8 +25,8 @@ def build(folder, out):
     return result
 
 
-def rows(path):
-    ws = load_workbook(path)["得分"]
+def rows(path, sheet="得分"):
+    ws = load_workbook(path)[sheet]
     return [[c.value for c in r] for r in ws.iter_rows()]
 
 
@@ -40,7 +40,13 @@ def xinfeng(tmp_path_factory):
 def test_xinfeng_files_and_columns(xinfeng):
     files = sorted(p.relative_to(xinfeng).as_posix() for p in xinfeng.rglob("*") if p.is_file())
     data = [f for f in files if not f.endswith((".docx", ".pdf")) and f != ".gongwen.lock"]
-    assert data == ["2023-06/得分明细.xlsx", "2023-07/得分明细.xlsx", "2023-08/得分明细.xlsx", "final/得分明细.xlsx", "manifest.json"]
+    assert data == ["2023-06/得分明细.xlsx", "2023-07/得分明细.xlsx", "2023-08/得分明细.xlsx", "final/得分明细.xlsx",
+                    "manifest.json", "报送情况.xlsx"]
+    # 报送情况: a row per unit and month; the unit that sent nothing is named, and scored 0 (below)
+    sent = rows(xinfeng / "报送情况.xlsx", "报送情况")
+    assert len(sent) == 1 + 3 * len(load_campaign(XINFENG).roster)
+    assert rows(xinfeng / "报送情况.xlsx", "未报送单位")[1:] == [
+        ["2023-06", "县直部门", "县交通运输局"], ["2023-07", "县直部门", "县交通运输局"], ["2023-08", "县直部门", "县交通运输局"]]
     listed = {e["path"] for e in json.loads((xinfeng / "manifest.json").read_text(encoding="utf-8"))["files"]}
     assert {f for f in files if f.endswith((".docx", ".pdf"))} <= listed  # the documents are in the manifest too
     camp = load_campaign(XINFENG)
