@@ -259,11 +259,11 @@ def intake(campaign: Campaign, months: list[str] | None = None, jobs: int | None
             if months is not None and month not in months:
                 continue
             data[month] = read_month(campaign, month, files, problems, jobs)
-    if strict:
-        problems.extend(warnings)
-        problems.extend(w for md in data.values() for w in md.warnings)
-    if problems:
-        raise UserError(f"报表有 {len(problems)} 处问题，未生成任何文件：", problems)
+    strict_ones = [*warnings, *(w for md in data.values() for w in md.warnings)] if strict else []
+    if problems or strict_ones:
+        note = f"（其中 {len(strict_ones)} 处是提示，严格模式下按错误处理）" if strict_ones else ""
+        raise UserError(f"报表有 {len(problems) + len(strict_ones)} 处问题{note}，未生成任何文件：",
+                        problems + strict_ones)
     if data:
         first = data[next(iter(data))]
         first.warnings[:0] = warnings
