@@ -4,7 +4,6 @@ enumerated column, date and number validation."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,6 +16,7 @@ from gongwen.campaign.folder import Campaign, Unit
 from gongwen.campaign.results import fixed_time
 from gongwen.campaign.values import EXCEL_EPOCH, month_bounds, month_zh
 from gongwen.campaign.xlsxio import workbook_bytes, write_all
+from gongwen.filenames import unique_stems
 from gongwen.errors import UserError
 
 ROWS = 300  # validated rows per sheet
@@ -110,11 +110,10 @@ def unit_form(campaign: Campaign, unit: Unit, month: str) -> bytes:
     return workbook_bytes(wb, fixed_time(campaign))
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def form_name(unit: Unit) -> str:
-    return _UNSAFE.sub("_", unit.name) + ".xlsx"
+def form_names(units: list[Unit]) -> dict[str, str]:
+    """<单位>.xlsx per unit, through the one sanitiser for names from data
+    (two names alike once made safe get （2）…)."""
+    return {name: f"{stem}.xlsx" for name, stem in unique_stems([u.name for u in units]).items()}
 
 
 def make_forms(campaign: Campaign, month: str, out: Path, units: list[str] | None = None) -> list[Path]:
@@ -131,6 +130,7 @@ def make_forms(campaign: Campaign, month: str, out: Path, units: list[str] | Non
             raise UserError("指定的单位有误：", problems)
         keep = {campaign.roster.resolve(n)[0] for n in units}
         chosen = [u for u in chosen if u.name in keep]
-    files = {Path(out) / form_name(u): unit_form(campaign, u, month) for u in chosen}
+    names = form_names(chosen)
+    files = {Path(out) / names[u.name]: unit_form(campaign, u, month) for u in chosen}
     write_all(files)
     return list(files)

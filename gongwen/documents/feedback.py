@@ -6,7 +6,6 @@ descriptions the lists documents reuse, and safe file names for unit names."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from functools import partial
 from decimal import Decimal
@@ -18,46 +17,14 @@ from gongwen.documents import numbers as N
 from gongwen.documents.common import Doc, campaign_context, month_end_date, settings
 from gongwen.documents.kinds import Item, Kind, make_docs
 from gongwen.documents.templating import Templates
+from gongwen.filenames import unique_stems
 from gongwen.notice.tree import Table
 
 FOLDER = "得分反馈单"
-NAME_MAX = 80  # characters of a file name stem (well under every file system's limit)
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 EVIDENCE_RECORDS = 3  # records listed per part before "等N条"
 
 
 # ------------------------------------------------------------------ file names
-
-def safe_filename(name: str) -> str:
-    """A file name stem for a unit name that stays in its folder on every system:
-    no path separators, no characters Windows refuses, no leading dots (so no
-    "." or ".."), no reserved device names, not empty, at most NAME_MAX chars."""
-    text = unicodedata.normalize("NFC", str(name))
-    text = UNSAFE.sub("_", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    text = text.strip(". ")  # "..", ".hidden", "name." (Windows drops trailing dots)
-    text = text[:NAME_MAX].rstrip(". ")
-    if not text:
-        text = "_"
-    if text.split(".")[0].upper() in WINDOWS_RESERVED:
-        text = "_" + text
-    return text
-
-
-def unique_filenames(names: list[str]) -> dict[str, str]:
-    """Safe file names for several units; two names that become the same get （2）, （3）…"""
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    for name in names:
-        stem = safe_filename(name)
-        candidate, n = stem, 2
-        while candidate.casefold() in taken:
-            candidate, n = f"{stem}（{n}）", n + 1
-        taken.add(candidate.casefold())
-        out[name] = candidate
-    return out
-
 
 # ------------------------------------------------------------ record wording
 
@@ -285,7 +252,7 @@ def unit_context(c: Computed, month: str, u: UnitScore) -> dict:
 def items(c: Computed, month: str, info: dict, units: list[str] | None = None) -> list[Item]:
     """One sheet per unit of the month (or only `units`)."""
     score = c.scores[month]
-    files = unique_filenames([u.name for u in score.units])
+    files = unique_stems([u.name for u in score.units])
     base = {**campaign_context(c), "month": month, "month_cn": N.month_cn(month),
             "month_full": N.month_full(month), "issue": info, **qualifying_context(c)}
     return [Item(files[u.name], {**base, **unit_context(c, month, u)}, {"scores": unit_table(c, u)}, {"单位": u.name})

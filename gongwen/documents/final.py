@@ -13,7 +13,6 @@ from gongwen.campaign.build import FINAL_DIR, month_inputs
 from gongwen.documents import numbers as N
 from gongwen.documents.bulletin import figures
 from gongwen.documents.common import Doc, campaign_context, final_table, month_end_date, settings
-from gongwen.documents.feedback import safe_filename
 from gongwen.documents.honor import CN_ORDINALS, list_sections, lists_context
 from gongwen.documents.kinds import Item, Kind, make_docs
 from gongwen.documents.templating import Templates
@@ -91,7 +90,7 @@ def items(c: Computed, period: str, info: dict) -> list[Item]:
         "commend": list(s.commend), "criticise": list(s.criticise),
         "ordinals": CN_ORDINALS,
     }
-    return [Item(safe_filename("活动总结通报"), context, data)]
+    return [Item("活动总结通报", context, data)]
 
 
 def all_months_inputs(c: Computed, manifest, period: str) -> list[str]:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from gongwen.campaign import Computed, Lists, Record
 from gongwen.documents import numbers as N
 from gongwen.documents.common import Doc, campaign_context, month_end_date
-from gongwen.documents.feedback import amount_column, biggest, describe_record, qualifying_context, safe_filename
+from gongwen.documents.feedback import amount_column, biggest, describe_record, qualifying_context
 from gongwen.documents.kinds import Item, Kind, make_docs
 from gongwen.documents.templating import Templates
 from gongwen.notice.tree import Table
@@ -133,7 +133,7 @@ def items(c: Computed, month: str, info: dict) -> list[Item]:
         "leaders_count": sum(len(x["leaders"]) for x in categories),
         "laggards_count": sum(len(x["laggards"]) for x in categories),
     }
-    return [Item(safe_filename(f"{N.month_cn(month)}{lists.leaders_name}和{lists.laggards_name}"), context, data)]
+    return [Item(f"{N.month_cn(month)}{lists.leaders_name}和{lists.laggards_name}", context, data)]
 
 
 KIND = Kind("榜单", "榜单", "lists", "榜单.txt.j2", items, date=month_end_date,

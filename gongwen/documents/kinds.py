@@ -23,11 +23,13 @@ from gongwen.campaign import Computed, Manifest
 from gongwen.campaign.build import month_inputs
 from gongwen.documents.common import Doc, issue, settings
 from gongwen.documents.templating import Templates
+from gongwen.filenames import safe_stem
 
 
 @dataclass
 class Item:
-    """One document of a period: its file name (None: its title), the
+    """One document of a period: its file name (None: its title; either goes
+    through gongwen.filenames.safe_stem), the
     template context, the tables and charts the template refers to, and
     metadata beyond the kind's (单位 of a 得分反馈单)."""
 
@@ -78,7 +80,7 @@ def make_docs(kind: Kind, c: Computed, templates: Templates, period: str, inputs
     docs = []
     for item in kind.items(c, period, info):
         notice = templates.notice(which.template or kind.template, item.context, item.data or None)
-        notice.name = item.name or notice.title.replace("\n", "")
+        notice.name = safe_stem(item.name or notice.title.replace("\n", ""))  # data never becomes a path
         notice.meta.update({"活动": c.campaign.name, **kind.meta(period), "文种": kind.genre, **item.meta})
         docs.append(Doc(f"{kind.folder(period)}/{notice.name}", notice, kind.name, period, inputs,
                         word_template=which.word_template, context=item.context))

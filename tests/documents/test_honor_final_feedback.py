@@ -350,12 +350,24 @@ def test_feedback_one_document_per_unit_and_month(sz):
 
 # ------------------------------------------------------------ file names
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "a/b\\c", "..", ".", "", "CON", "nul.txt", "县商务局:*?", " .隐藏 "])
+@pytest.mark.parametrize("name", ["../../etc/passwd", "a/b\\c", "..", ".", "", "CON", "nul.txt", "县商务局:*?", " .隐藏 ",
+                                  "𠮷" * 70, "../../../" + "长" * 100])
 def test_safe_filename_stays_in_folder(tmp_path, name):
-    safe = feedback.safe_filename(name)
+    from gongwen.filenames import STEM_BYTES, WINDOWS_RESERVED, safe_stem
+
+    safe = safe_stem(name)
     assert safe and "/" not in safe and "\\" not in safe and not safe.startswith(".")
-    assert safe.split(".")[0].upper() not in feedback.WINDOWS_RESERVED
+    assert safe.split(".")[0].upper() not in WINDOWS_RESERVED
+    assert len(safe.encode("utf-8")) <= STEM_BYTES and safe_stem(name) == safe  # capped, and stable
+    (tmp_path / f"{safe}（第12版）.docx").write_bytes(b"")  # the longest name a build makes from it is allowed
     assert (tmp_path / safe).resolve().parent == tmp_path.resolve()
+
+
+def test_long_names_that_share_a_beginning_stay_apart():
+    from gongwen.filenames import safe_stem
+
+    a, b = "某" * 100 + "甲", "某" * 100 + "乙"
+    assert safe_stem(a) != safe_stem(b)
 
 
 def test_hostile_unit_name_stays_in_feedback_folder(xf):
