@@ -12,7 +12,7 @@ from docx.shared import Emu, Pt
 
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
-from gongwen.notice import columns
+from gongwen.layout import columns
 from gongwen.writers.docx import oxml, package, sections
 from gongwen.writers.docx.header import em_offset
 from gongwen.writers.docx.styles import (

@@ -35,7 +35,7 @@ def masthead_size(m: Metrics, lines: list[str], suffix: str) -> float:
     width = max((len(line) for line in lines), default=1) + len(suffix)
     if len(lines) > 1 and suffix:
         width += JOINT_GAP_EM
-    step = float(m.layout.docx.masthead_size_step_pt)
+    step = float(m.layout.masthead.size_step_pt)
     size = math.floor(m.block_width / max(width, 1) / step) * step
     return max(float(mh.min_size_pt), min(float(mh.max_size_pt), size))
 

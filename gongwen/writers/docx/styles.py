@@ -15,7 +15,7 @@ from docx.text.run import Run
 from lxml.etree import SubElement
 
 from gongwen.notice.fonts import office_font
-from gongwen.notice.layout import Layout, load_layout, mm
+from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.writers.docx import oxml
 
 PLACEHOLDER = re.compile(r"\*\*+|【[^】]*】")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from gongwen.notice.layout import Layout, load_layout, mm
+from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
-from gongwen.notice.columns import column_widths, font_size, is_landscape
+from gongwen.layout.columns import column_widths, font_size, is_landscape
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
 from gongwen.writers.pdf.landscape import sheet as landscape_sheet
 from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
@@ -225,7 +225,7 @@ class HtmlBuilder:
         ncols = t.ncols
         landscape = is_landscape(t, L)
         size = font_size(t, L)
-        # Column widths are measured once (gongwen/notice/columns.py) and the
+        # Column widths are measured once (gongwen/layout/columns.py) and the
         # table laid out with them fixed: the DOCX gets the same columns.
         width = L.block_height_pt if landscape else self.W
         widths = column_widths(t, width, size, float(L.tables.cell_side_padding_pt))
@@ -250,7 +250,7 @@ class HtmlBuilder:
                 f'<tr{f" id=r{i}" if ids else ""}>{cells(t.rows[i], "td")}</tr>' for i in rows
             )
             return (
-                f'{caption if first else ""}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(size * 1.5)}pt">'
+                f'{caption if first else ""}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(size * L.tables.line_height_em)}pt">'
                 f"<colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>{note if last else ''}"
             )
 

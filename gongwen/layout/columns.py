@@ -11,7 +11,7 @@ the same columns as the PDF."""
 
 from __future__ import annotations
 
-from gongwen.notice.layout import Layout
+from gongwen.layout.spec import Layout
 from gongwen.notice.tree import Table
 from gongwen.notice.breaks import tokens
 from gongwen.notice.metrics import role_widths
