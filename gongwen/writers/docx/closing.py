@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from gongwen.layout.model import PageModel
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.tree import Notice
 from gongwen.writers.docx import oxml, package, sections
@@ -47,68 +48,37 @@ def attachment_note(document, notice: Notice, m: Metrics) -> None:
         add_text(p, f"{lead}{att.number}.\t{att.title.replace(chr(10), '')}", rs)
 
 
-def signature(document, notice: Notice, m: Metrics) -> None:
-    """署名 and 成文日期. Without seal: the name two 字 in from the right,
-    the date starting two 字 right of the name (or, if longer, two 字 in
-    from the right with the name moved to match). With seal: the date four
-    字 in from the right and the name centred over it.
-
-    What the standard fixes exactly is anchored exactly (right-aligned
-    names and dates, the date's first character); only what depends on the
-    width of the date's digits uses the estimate (digits half a 字)."""
-    if notice.date is None and not notice.signatures:
+def signature(document, pm: PageModel, m: Metrics) -> None:
+    """署名 and 成文日期 as the model arranged them (gongwen/layout/model.py).
+    Each line keeps the edge the model anchors: right-aligned names and dates
+    by their right indent, left-aligned ones by their left, so a word
+    processor's fonts move nothing the standard fixes."""
+    sig = pm.signature
+    if sig is None:
         return
-    sig = m.layout.signature
-    zi = m.zi
-    date = cn_date(notice.date) if notice.date else ""
-    date_w = m.text_width(date)
-    names = [n for n in notice.signatures if n]
-    name_w = max((m.text_width(n) for n in names), default=0.0)
-    date_place: tuple[str, float]  # ("left", left indent) or ("right", right indent)
-    name_places: list[tuple[str, float]]
-    if notice.seal or not names:
-        date_right = float(sig.date_right_chars_seal) * zi
-        date_place = ("right", date_right)
-        name_places = [("right", max(date_right + (date_w - m.text_width(n)) / 2, 0.0)) for n in names]
-    else:
-        name_right = float(sig.right_chars_no_seal) * zi
-        offset = float(sig.date_offset_chars) * zi
-        name_start = m.block_width - name_right - name_w
-        long_right = float(sig.date_right_chars_long) * zi
-        if name_start + offset + date_w > m.block_width - long_right + 0.5:
-            # The date is longer: two 字 in from the right, the names follow it.
-            date_place = ("right", long_right)
-            name_start = m.block_width - long_right - date_w - offset
-            name_places = [("left", name_start)] * len(names)
-        else:
-            date_place = ("left", name_start + offset)
-            # Stacked names (joint) start together; a single one ends 2 字 in.
-            name_places = ([("right", name_right)] if len(names) == 1
-                           else [("left", name_start)] * len(names))
-    before = float(sig.lines_above) * m.pitch
+    before = float(m.layout.signature.lines_above) * m.pitch
     first = True
 
-    def place(p, where: tuple[str, float]) -> None:
+    def place(p, line) -> None:
         pPr = p._p.get_or_add_pPr()
-        side, value = where
-        oxml.set_jc(pPr, side)
-        if side == "right":
-            oxml.set_indent(pPr, right_pt=value)
+        oxml.set_jc(pPr, line.anchor)
+        if line.anchor == "right":
+            oxml.set_indent(pPr, right_pt=line.right_pt)
         else:
-            oxml.set_indent(pPr, left_pt=max(value, 0.0))
+            oxml.set_indent(pPr, left_pt=max(line.x_pt, 0.0))
 
-    for name, where in zip(names, name_places):
+    for line in sig.names:
         p = add_paragraph(document, "gwSignature", "", m)
-        place(p, where)
+        place(p, line)
         _exact(p, m.pitch, before if first else 0.0)
         oxml.set_flag(p._p.get_or_add_pPr(), "keepNext")
-        add_text(p, name, run_style("gwSignature", m))
+        add_text(p, line.text, run_style("gwSignature", m))
         first = False
-    if date:
+    if sig.date:
         p = add_paragraph(document, "gwDate", "", m)
-        place(p, date_place)
+        place(p, sig.date)
         _exact(p, m.pitch, before if first else 0.0)
-        add_text(p, date, run_style("gwDate", m))
+        add_text(p, sig.date.text, run_style("gwDate", m))
 
 
 def note(document, notice: Notice, m: Metrics) -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from gongwen.layout.model import Masthead, PageModel, layout_notice
 from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
-from gongwen.layout.columns import column_widths, font_size, is_landscape
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
 from gongwen.writers.pdf.landscape import sheet as landscape_sheet
 from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
@@ -28,9 +28,11 @@ class HtmlBuilder:
     """Builds the HTML of one notice. `banji` is "footnote" (at the bottom of
     the page where the text ends) or "own-page" (alone on the next even page)."""
 
-    def __init__(self, notice: Notice, layout: Layout | None = None, banji: str = "footnote"):
+    def __init__(self, notice: Notice, layout: Layout | None = None, banji: str = "footnote",
+                 model: PageModel | None = None):
         self.n = notice
         self.L = layout or load_layout()
+        self.model = model or layout_notice(notice, self.L)
         self.banji_mode = banji
         self.out: list[str] = []
         self.W = self.L.block_width_pt
@@ -91,79 +93,72 @@ class HtmlBuilder:
         for text, role in marks:
             self.plain_line(text, role)
             y += self.pitch
-        names = n.masthead or n.organs
-        if not names:
+        mh = self.model.masthead
+        if mh is None:
             return
-        suffix = n.masthead_suffix if n.format == "file" else "纪要"
-        top = mm(L.masthead.top_from_block_mm)
-        height = self.masthead(names, suffix, top - y)
-        y = top + height
+        height = self.masthead(mh, mh.top_pt - y)
+        y = mh.top_pt + height
         # Without a 发文字号 its line stays (empty), so the red rule keeps its place.
-        y = self.number_line(y)
-        # y is the bottom of the number's characters; the line box ends half a leading lower.
-        below = mm(L.red_rule.below_number_mm) - (self.pitch - self.size) / 2
-        self.out.append(f'<div class="rule" style="margin-top:{_f(below)}pt"></div>')
+        if self.model.number_line:
+            y = self.number_line(y)
+        if self.model.red_rule:
+            # y is the bottom of the number's characters; the line box ends half a leading lower.
+            below = mm(L.red_rule.below_number_mm) - (self.pitch - self.size) / 2
+            self.out.append(f'<div class="rule" style="margin-top:{_f(below)}pt"></div>')
 
-    def masthead(self, names: list[str], suffix: str, margin_top: float) -> float:
-        """The red 发文机关标志; returns its height. Stacked names for joint issuance."""
-        L = self.L
-        longest = max(len(s) for s in names)
-        if len(names) == 1:
-            chars = len(names[0]) + len(suffix)
-        else:
-            chars = longest + len(suffix) + (1 if suffix else 0)
-        size = min(float(L.masthead.max_size_pt), self.W / max(chars, 1))
-        size = max(size, float(L.masthead.min_size_pt))
+    def masthead(self, mh: Masthead, margin_top: float) -> float:
+        """The red 发文机关标志 the model decided; returns its height (em top
+        of the first row to em bottom of the last). Rows are one masthead line
+        (mh.line_pt) plus the row gap apart, as in the DOCX."""
+        size = mh.size_pt
         style = f"margin-top:{_f(margin_top)}pt;font-size:{_f(size)}pt;line-height:{_f(size)}pt"
-        if len(names) == 1:
-            self.out.append(f'<div class="mast r-masthead" style="{style}">{escape(names[0] + suffix)}</div>')
+        if not mh.stacked:
+            self.out.append(f'<div class="mast r-masthead" style="{style}">{escape(mh.text)}</div>')
             return size
-        gap = float(L.masthead.joint_line_gap_pt)
+        gap = mh.row_pitch_pt - size
         stack = "".join(
             f'<div style="height:{_f(size)}pt;{"margin-top:" + _f(gap) + "pt;" if i else ""}text-align:justify;text-align-last:justify">{escape(s)}</div>'
-            for i, s in enumerate(names)
+            for i, s in enumerate(mh.rows)
         )
-        side = f'<td style="padding-left:{_f(size)}pt">{escape(suffix)}</td>' if suffix else ""
+        side = f'<td style="padding-left:{_f(mh.suffix_gap_pt)}pt">{escape(mh.suffix)}</td>' if mh.suffix else ""
         self.out.append(
             f'<div class="mast r-masthead" style="{style}"><table><tbody><tr>'
-            f'<td style="width:{_f(longest * size)}pt">{stack}</td>{side}</tr></tbody></table></div>'
+            f'<td style="width:{_f(mh.stack_width_pt)}pt">{stack}</td>{side}</tr></tbody></table></div>'
         )
-        return len(names) * size + (len(names) - 1) * gap
+        return len(mh.rows) * size + (len(mh.rows) - 1) * gap
 
     def number_line(self, y: float) -> float:
-        """发文字号 two blank lines under the masthead; 签发人 on its line for upward documents."""
+        """发文字号 two blank lines under the masthead; 签发人 in the model's
+        rows (two names a row), the number on the last row's line."""
         n = self.n
         gap = self.L.number.lines_below_masthead * self.pitch
-        signers = n.signers
+        sg = self.model.signers
         html = []
-        if not signers:
+        if sg is None:
             html.append(f'<div class="ln center" style="margin-top:{_f(gap)}pt">{escape(n.number or "")}</div>')
             lines = 1
         else:
-            # Signers stacked on the right, one 字 in; the number on the last signer's line, one 字 in from the left.
-            label = "签发人："
-            name_w = max(self.width(s, "signer_name") for s in signers)
-            x_label = self.W - self.P - name_w - self.width(label)
-            for i, s in enumerate(signers):
-                last = i == len(signers) - 1
+            for i, row in enumerate(sg.rows):
+                last = i == len(sg.rows) - 1
                 number = escape(n.number or "") if last else ""
                 margin = f"margin-top:{_f(gap)}pt;" if i == 0 else ""
                 html.append(
                     f'<div class="ln" style="{margin}position:relative">'
-                    f'<span style="position:absolute;left:{_f(self.P)}pt">{number}</span>'
-                    f'<span style="position:absolute;left:{_f(x_label)}pt">{"签发人：" if i == 0 else ""}</span>'
-                    f'<span class="r-signer_name" style="position:absolute;left:{_f(x_label + self.width(label))}pt">{escape(s)}</span></div>'
+                    f'<span style="position:absolute;left:{_f(sg.number_x_pt)}pt">{number}</span>'
+                    f'<span style="position:absolute;left:{_f(sg.label_x_pt)}pt">{sg.label if i == 0 else ""}</span>'
+                    f'<span class="r-signer_name" style="position:absolute;left:{_f(sg.names_x_pt)}pt">{escape(sg.separator.join(row))}</span></div>'
                 )
-            lines = len(signers)
+            lines = len(sg.rows)
         self.out.extend(html)
         # Bottom of the number's characters: its line box minus the half-leading.
         return y + gap + lines * self.pitch - (self.pitch - self.size) / 2
 
     def letter_head(self) -> None:
         n, L = self.n, self.L
-        names = n.masthead or n.organs
+        mh = self.model.masthead
         top = mm(L.masthead.letter_top_from_paper_mm) - mm(L.page.margin_top_mm)
-        size = self.masthead(names, "", top) if names else 0.0
+        if mh is not None:
+            self.masthead(mh, top)
         self.double_rule(mm(L.letter_rules.below_masthead_mm), thick_first=True)
         if n.number:
             self.out.append(f'<div class="ln a-right">{escape(n.number)}</div>')
@@ -176,7 +171,6 @@ class HtmlBuilder:
             f'width:{_f(mm(lr.length_mm))}pt;height:{_f(lr.gap_pt)}pt;border-top:{_f(lr.thin_pt)}pt solid {L.colors.red};'
             f'border-bottom:{_f(lr.thick_pt)}pt solid {L.colors.red}"></div>'
         )
-        del size
 
     def double_rule(self, margin_top: float, thick_first: bool) -> None:
         lr = self.L.letter_rules
@@ -223,12 +217,10 @@ class HtmlBuilder:
     def table(self, t: Table) -> None:
         L = self.L
         ncols = t.ncols
-        landscape = is_landscape(t, L)
-        size = font_size(t, L)
-        # Column widths are measured once (gongwen/layout/columns.py) and the
-        # table laid out with them fixed: the DOCX gets the same columns.
-        width = L.block_height_pt if landscape else self.W
-        widths = column_widths(t, width, size, float(L.tables.cell_side_padding_pt))
+        # Size, orientation and column widths come from the page model
+        # (gongwen/layout/columns.py measures them once): the DOCX gets the same.
+        tm = self.model.tables.get(id(t)) or layout_notice(Notice(title="", body=[t]), L).table(t)
+        landscape, size, widths = tm.landscape, tm.size_pt, tm.widths
         cols = "".join(f'<col style="width:{_f(w)}pt"/>' for w in widths)
         align = t.align or []
 
@@ -301,32 +293,16 @@ class HtmlBuilder:
         self.out.append('<div class="p keep">' + "".join(html) + "</div>")
 
     def signature(self) -> None:
-        n, L = self.n, self.L
-        if n.format == "minutes":
+        """署名 and 成文日期 where the model put them."""
+        sig = self.model.signature
+        if sig is None:
             return
-        names = n.signatures
-        date = cn_date(n.date) if n.date else ""
-        if not names and not date:
-            return
-        self.blank(L.signature.lines_above)
-        html = []
-        name_w = max((self.width(s) for s in names), default=0.0)
-        date_w = self.width(date) if date else 0.0
-        if n.seal:
-            x_date = self.W - L.signature.date_right_chars_seal * self.P - date_w
-            for s in names:
-                x = min(x_date + (date_w - self.width(s)) / 2, self.W - self.width(s))
-                html.append(self.line_html(Line([Piece(s, "body")], 0, self.P - self.size, max(x, 0.0), False)))
-        else:
-            x_name = self.W - L.signature.right_chars_no_seal * self.P - name_w
-            x_date = x_name + L.signature.date_offset_chars * self.P
-            if x_date + date_w > self.W - L.signature.date_right_chars_long * self.P:
-                x_date = self.W - L.signature.date_right_chars_long * self.P - date_w
-                x_name = x_date - L.signature.date_offset_chars * self.P
-            for s in names:
-                html.append(self.line_html(Line([Piece(s, "body")], 0, self.P - self.size, x_name + name_w - self.width(s), False)))
-        if date:
-            html.append(self.line_html(Line([Piece(date, "body")], 0, self.P - self.size, x_date, False)))
+        self.blank(self.L.signature.lines_above)
+        spacing = self.P - self.size
+        html = [self.line_html(Line([Piece(s.text, "body")], 0, spacing, max(s.x_pt, 0.0), False))
+                for s in sig.names]
+        if sig.date:
+            html.append(self.line_html(Line([Piece(sig.date.text, "body")], 0, spacing, sig.date.x_pt, False)))
         self.out.append('<div class="p keep">' + "".join(html) + "</div>")
 
     def note(self) -> None:
@@ -409,8 +385,7 @@ class HtmlBuilder:
         n = self.n
         self.out = []
         self.head()
-        has_head = bool(n.masthead or n.organs)
-        self.title(n.title, n.title_note, self.L.title.lines_below_rule if has_head else 0)
+        self.title(n.title, n.title_note, self.model.title_lines_above)
         if n.addressee:
             self.blank(self.L.title.addressee_lines_below)
             lines = self.lines([Piece(n.addressee, "body")])
