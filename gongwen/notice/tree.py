@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
+from gongwen.notice.spans import Span, placeholder_spans
+
 Format = Literal["file", "letter", "minutes"]
 ParagraphKind = Literal["body", "h1", "h2", "h3", "h4"]
 Align = Literal["justify", "center", "left", "right"]
@@ -23,7 +25,13 @@ class Paragraph:
     runin: int = 0
     align: Align = "justify"
     indent_chars: float = 2.0
-    highlight: bool = False  # a visible placeholder staff must fill in
+    # Placeholders staff must fill in (** and 【…】) as character ranges of
+    # `text`; the source reader sets them, else they are found on creation.
+    placeholders: tuple[Span, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.placeholders is None:
+            self.placeholders = placeholder_spans(self.text)
 
     @property
     def heading_text(self) -> str:
@@ -46,6 +54,16 @@ class Table:
     font_size: Literal["body", "table", "table_small"] | None = None  # None: auto
     align: list[Align] | None = None  # per column
     note: str | None = None  # a line under the table (e.g. 注：……)
+    # Placeholders by (row, column), rows counted over header + rows; found on creation when not given.
+    placeholders: dict[tuple[int, int], tuple[Span, ...]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.placeholders is None:
+            self.placeholders = {(r, c): spans for r, row in enumerate(self.header + self.rows)
+                                 for c, text in enumerate(row) if (spans := placeholder_spans(text))}
+
+    def cell_placeholders(self, row: int, col: int) -> tuple[Span, ...]:
+        return (self.placeholders or {}).get((row, col), ())
 
     @property
     def ncols(self) -> int:

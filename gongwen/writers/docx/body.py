@@ -99,15 +99,15 @@ def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):
         flow.break_before_next = False
     body_rs = run_style("gwBody", m)
     if para.kind == "body":
-        add_text(p, para.text, body_rs, para.highlight)
+        add_text(p, para.text, body_rs, spans=para.placeholders)
         return p
     head_rs = RunStyle(HEADING_ROLE[para.kind], m.body, m.char_spacing)
     runin = para.runin if 0 < para.runin <= len(para.text) else len(para.text)
     if runin == len(para.text):  # a stand-alone heading stays with what it heads
         oxml.set_flag(pPr, "keepNext")
-    add_text(p, para.text[:runin], head_rs, para.highlight)
+    add_text(p, para.text[:runin], head_rs, spans=para.placeholders)
     if runin < len(para.text):
-        add_text(p, para.text[runin:], body_rs, para.highlight)
+        add_text(p, para.text[runin:], body_rs, spans=para.placeholders, offset=runin)
     return p
 
 
@@ -152,7 +152,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
         tr = deepcopy(templates[header])
         rs = head_rs if header else body_rs
         for c, tc in enumerate(tr.iterchildren(_TC)):
-            append_runs(tc[-1], values[c] if c < len(values) else "", rs)
+            append_runs(tc[-1], values[c] if c < len(values) else "", rs, spans=t.cell_placeholders(r, c))
         tbl.append(tr)
     after = None
     if t.note:

@@ -10,12 +10,13 @@ from markupsafe import escape
 from gongwen.layout.model import Masthead, PageModel, layout_notice
 from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
+from gongwen.notice.spans import Span, pieces, placeholder_spans
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
 from gongwen.writers.pdf.landscape import sheet as landscape_sheet
 from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
-from gongwen.notice.metrics import text_width
+from gongwen.notice.metrics import role_widths, text_width
 
 HEADING_ROLE = {"h1": "heading1", "h2": "heading2", "h3": "body", "h4": "body"}
 
@@ -41,23 +42,71 @@ class HtmlBuilder:
         self.size = self.L.body_size_pt
 
     # -- primitives -------------------------------------------------------
-    def line_html(self, line: Line, size: float | None = None, cls: str = "") -> str:
+    def marked(self, t: str, spans: tuple[Span, ...] = (), start: int = 0, z_last: bool = False) -> str:
+        """Escaped text with its placeholders (spans of the text it starts at
+        `start` of) on a light background: an inline box with nothing but a
+        background changes no line break and moves no glyph. z_last puts the
+        last character in the zero-spacing span of a full line."""
+        out = []
+        segs = pieces(t, spans, start) if spans else [(t, False)]
+        for k, (seg, mark) in enumerate(segs):
+            if z_last and k == len(segs) - 1 and seg:
+                body = f'{escape(seg[:-1])}<span class="z">{escape(seg[-1])}</span>'
+            else:
+                body = str(escape(seg))
+            out.append(f'<span style="background:{self.L.placeholder.shade}">{body}</span>' if mark else body)
+        return "".join(out)
+
+    def line_html(self, line: Line, size: float | None = None, cls: str = "",
+                  spans: tuple[Span, ...] = (), start: int = 0) -> str:
         """One typeset line: the line's letter-spacing on every character but
-        the last of a full line, so its glyphs end flush with the right edge."""
-        pieces = line.pieces
+        the last of a full line, so its glyphs end flush with the right edge.
+        `spans` are placeholders of the paragraph; the line starts at `start` of it."""
+        pieces_ = line.pieces
         style = f"padding-left:{_f(line.x)}pt;letter-spacing:{_f(line.spacing)}pt"
         if size and size != self.size:
             style += f";font-size:{_f(size)}pt"
+        shade = self.shades(line, size or self.size, spans, start) if spans else ""
 
         def text(i: int, t: str) -> str:
-            if line.full and i == len(pieces) - 1:
+            if line.full and i == len(pieces_) - 1:
                 return f'{escape(t[:-1])}<span class="z">{escape(t[-1])}</span>'
             return str(escape(t))
 
-        if len(pieces) == 1:
-            return f'<div class="ln r-{pieces[0].role} {cls}" style="{style}">{text(0, pieces[0].text)}</div>'
-        inner = "".join(f'<span class="r-{p.role}">{text(i, p.text)}</span>' for i, p in enumerate(pieces))
-        return f'<div class="ln {cls}" style="{style}">{inner}</div>'
+        if len(pieces_) == 1:
+            return f'<div class="ln r-{pieces_[0].role} {cls}" style="{style}">{shade}{text(0, pieces_[0].text)}</div>'
+        inner = "".join(f'<span class="r-{p.role}">{text(i, p.text)}</span>' for i, p in enumerate(pieces_))
+        return f'<div class="ln {cls}" style="{style}">{shade}{inner}</div>'
+
+    def shades(self, line: Line, size: float, spans: tuple[Span, ...], start: int) -> str:
+        """Light boxes behind the placeholders of a line, placed from the same
+        advances the line was broken with: a block of no height opening the
+        line holds them, so they are painted under the text (block backgrounds
+        come before inline content) and move nothing. The characters stay in
+        one text box: a span around them would round their positions anew."""
+        chars = [(c, p.role) for p in line.pieces for c in p.text]
+        end = start + len(chars)
+        out = []
+        for a, b in spans:
+            a, b = max(a, start), min(b, end)
+            if b <= a:
+                continue
+            x = line.x
+            for i, (c, role) in enumerate(chars[: b - start]):
+                last = i == len(chars) - 1
+                adv = role_widths(role).em(c) * size + (0.0 if last and line.full else line.spacing)
+                if i < a - start:
+                    x += adv
+                    continue
+                if i == a - start:
+                    x0 = x
+                x += adv
+            # A box of no height that is its own formatting context: the
+            # shade's top margin cannot collapse through it and move the text.
+            out.append(f'<div style="display:flow-root;height:0"><div style="margin:{_f((self.pitch - size) / 2)}pt 0 0 '
+                       f'{_f(x0 - line.x)}pt;width:{_f(x - x0)}pt;height:{_f(size)}pt;'
+                       f'background-color:{self.L.placeholder.shade}"></div></div>')
+        return "".join(out)
 
     def lines(self, segments: list[Piece], first: float = 0.0, rest: float = 0.0, justify: bool = True,
               size: float | None = None, width: float | None = None, pitch: float | None = None) -> list[Line]:
@@ -127,6 +176,11 @@ class HtmlBuilder:
         )
         return len(mh.rows) * size + (len(mh.rows) - 1) * gap
 
+    def number_html(self) -> str:
+        """The 发文字号 with a number still to be given (〔2024〕**号) shaded, as the DOCX highlights it."""
+        number = self.n.number or ""
+        return self.marked(number, placeholder_spans(number))
+
     def number_line(self, y: float) -> float:
         """发文字号 two blank lines under the masthead; 签发人 in the model's
         rows (two names a row), the number on the last row's line."""
@@ -135,12 +189,12 @@ class HtmlBuilder:
         sg = self.model.signers
         html = []
         if sg is None:
-            html.append(f'<div class="ln center" style="margin-top:{_f(gap)}pt">{escape(n.number or "")}</div>')
+            html.append(f'<div class="ln center" style="margin-top:{_f(gap)}pt">{self.number_html()}</div>')
             lines = 1
         else:
             for i, row in enumerate(sg.rows):
                 last = i == len(sg.rows) - 1
-                number = escape(n.number or "") if last else ""
+                number = self.number_html() if last else ""
                 margin = f"margin-top:{_f(gap)}pt;" if i == 0 else ""
                 html.append(
                     f'<div class="ln" style="{margin}position:relative">'
@@ -161,7 +215,7 @@ class HtmlBuilder:
             self.masthead(mh, top)
         self.double_rule(mm(L.letter_rules.below_masthead_mm), thick_first=True)
         if n.number:
-            self.out.append(f'<div class="ln a-right">{escape(n.number)}</div>')
+            self.out.append(f'<div class="ln a-right">{self.number_html()}</div>')
         # The closing double line 20 mm above the paper bottom, on page 1 only.
         lr = L.letter_rules
         bottom = mm(L.page.height_mm - L.page.margin_top_mm - lr.bottom_from_paper_mm)
@@ -208,9 +262,13 @@ class HtmlBuilder:
                 segments.append(Piece(p.rest_text, "body"))
         if p.align in ("center", "right"):
             role = segments[0].role
-            self.out.append(f'<div class="ln r-{role} a-{p.align}">{escape(p.text)}</div>')
+            self.out.append(f'<div class="ln r-{role} a-{p.align}">{self.marked(p.text, p.placeholders or ())}</div>')
             return
-        lines = [self.line_html(l) for l in self.lines(segments, first=indent)]
+        lines = []
+        start = 0
+        for ln in self.lines(segments, first=indent):
+            lines.append(self.line_html(ln, spans=p.placeholders or (), start=start))
+            start += len(ln.text)
         self.out.append(f'<div class="p {p.kind}">' + "".join(lines) + "</div>")
         self.last_paragraph = (len(self.out) - 1, p.kind, lines)
 
@@ -224,22 +282,23 @@ class HtmlBuilder:
         cols = "".join(f'<col style="width:{_f(w)}pt"/>' for w in widths)
         align = t.align or []
 
-        def cells(row, tag):
+        def cells(row, tag, r):
             out = []
             for i in range(ncols):
                 text = row[i] if i < len(row) else ""
                 # A class, not a style attribute: cells alike then share one computed style.
                 cls = f' class="a-{align[i]}"' if i < len(align) and tag == "td" else ""
-                out.append(f"<{tag}{cls}>{escape(text)}</{tag}>")
+                out.append(f"<{tag}{cls}>{self.marked(text, t.cell_placeholders(r, i))}</{tag}>")
             return "".join(out)
 
-        head = "".join(f"<tr>{cells(r, 'th')}</tr>" for r in t.header)
+        nhead = len(t.header)
+        head = "".join(f"<tr>{cells(row, 'th', r)}</tr>" for r, row in enumerate(t.header))
         caption = f'<div class="tcaption" style="break-after:avoid">{escape(t.title)}</div>' if t.title else ""
         note = f'<div class="tnote">{escape(t.note)}</div>' if t.note else ""
 
         def table_html(rows, ids=False, first=True, last=True):
             body = "".join(
-                f'<tr{f" id=r{i}" if ids else ""}>{cells(t.rows[i], "td")}</tr>' for i in rows
+                f'<tr{f" id=r{i}" if ids else ""}>{cells(t.rows[i], "td", nhead + i)}</tr>' for i in rows
             )
             return (
                 f'{caption if first else ""}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(size * L.tables.line_height_em)}pt">'
