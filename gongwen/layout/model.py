@@ -100,9 +100,17 @@ class SignLine:
 
 @dataclass(frozen=True)
 class Signature:
+    """The lines with their x, and the rule that placed them, so a writer
+    whose fonts advance differently keeps the relations the standard fixes:
+    "centred": the date date_right 字 in from the right, names centred over it;
+    "after_name": the name ends 2 字 in, the date starts date_offset_pt right of the name's first character;
+    "long_date": the date ends 2 字 in, names start date_offset_pt left of the date."""
+
     names: tuple[SignLine, ...]
     date: SignLine | None
     seal: bool
+    arrangement: Literal["centred", "after_name", "long_date"]
+    date_offset_pt: float
 
 
 @dataclass(frozen=True)
@@ -218,12 +226,13 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
         lines = tuple(line(s, max(min(x_date + (date_w - w) / 2, W - w), 0.0), w, "right")
                       for s, w in zip(names, widths))
         date_line = line(date, x_date, date_w, "right") if date else None
-        return Signature(lines, date_line, notice.seal)
+        return Signature(lines, date_line, notice.seal, "centred", 0.0)
+    offset = sig.date_offset_chars * P
     x_name = W - sig.right_chars_no_seal * P - name_w
-    x_date = x_name + sig.date_offset_chars * P
+    x_date = x_name + offset
     if x_date + date_w > W - sig.date_right_chars_long * P:
         x_date = W - sig.date_right_chars_long * P - date_w
-        x_name = x_date - sig.date_offset_chars * P
+        x_name = x_date - offset
         date_anchor = "right"
     else:
         date_anchor = "left"
@@ -232,7 +241,7 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
     else:
         lines = tuple(line(s, x_name, w, "left") for s, w in zip(names, widths))
     date_line = line(date, x_date, date_w, date_anchor) if date else None
-    return Signature(lines, date_line, False)
+    return Signature(lines, date_line, False, "after_name" if date_anchor == "left" else "long_date", offset)
 
 
 def _tables(blocks: list[Block], L: Layout, out: dict[int, TableModel]) -> None:

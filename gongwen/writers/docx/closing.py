@@ -50,35 +50,57 @@ def attachment_note(document, notice: Notice, m: Metrics) -> None:
 
 def signature(document, pm: PageModel, m: Metrics) -> None:
     """署名 and 成文日期 as the model arranged them (gongwen/layout/model.py).
-    Each line keeps the edge the model anchors: right-aligned names and dates
-    by their right indent, left-aligned ones by their left, so a word
-    processor's fonts move nothing the standard fixes."""
+    The model's rule is kept with this document's own run advances (its
+    characters are set a little narrower than the PDF's grid), so what the
+    standard fixes holds exactly in a word processor: right-aligned names
+    and dates by their right indent, a date two 字 right of the name's first
+    character, names centred over a sealed date."""
     sig = pm.signature
     if sig is None:
         return
+    zi = m.zi
+    names = [line.text for line in sig.names]
+    date = sig.date.text if sig.date else ""
+    date_w = m.text_width(date)
+    name_w = max((m.text_width(n) for n in names), default=0.0)
+    date_place: tuple[str, float] | None = None  # ("left", left indent) or ("right", right indent)
+    if sig.arrangement == "centred":
+        date_right = sig.date.right_pt if sig.date else 0.0
+        date_place = ("right", date_right)
+        name_places = [("right", max(date_right + (date_w - m.text_width(n)) / 2, 0.0)) for n in names]
+    elif sig.arrangement == "long_date":
+        date_place = ("right", sig.date.right_pt)
+        name_start = m.block_width - sig.date.right_pt - date_w - sig.date_offset_pt
+        name_places = [("left", name_start)] * len(names)
+    else:
+        name_right = sig.names[0].right_pt if sig.names[0].anchor == "right" else None
+        name_start = (m.block_width - name_right - name_w) if name_right is not None else sig.names[0].x_pt
+        date_place = ("left", name_start + sig.date_offset_pt)
+        name_places = [(line.anchor, line.right_pt if line.anchor == "right" else name_start) for line in sig.names]
     before = float(m.layout.signature.lines_above) * m.pitch
     first = True
 
-    def place(p, line) -> None:
+    def place(p, where: tuple[str, float]) -> None:
         pPr = p._p.get_or_add_pPr()
-        oxml.set_jc(pPr, line.anchor)
-        if line.anchor == "right":
-            oxml.set_indent(pPr, right_pt=line.right_pt)
+        side, value = where
+        oxml.set_jc(pPr, side)
+        if side == "right":
+            oxml.set_indent(pPr, right_pt=value)
         else:
-            oxml.set_indent(pPr, left_pt=max(line.x_pt, 0.0))
+            oxml.set_indent(pPr, left_pt=max(value, 0.0))
 
-    for line in sig.names:
+    for name, where in zip(names, name_places):
         p = add_paragraph(document, "gwSignature", "", m)
-        place(p, line)
+        place(p, where)
         _exact(p, m.pitch, before if first else 0.0)
         oxml.set_flag(p._p.get_or_add_pPr(), "keepNext")
-        add_text(p, line.text, run_style("gwSignature", m))
+        add_text(p, name, run_style("gwSignature", m))
         first = False
-    if sig.date:
+    if date:
         p = add_paragraph(document, "gwDate", "", m)
-        place(p, sig.date)
+        place(p, date_place)
         _exact(p, m.pitch, before if first else 0.0)
-        add_text(p, sig.date.text, run_style("gwDate", m))
+        add_text(p, date, run_style("gwDate", m))
 
 
 def note(document, notice: Notice, m: Metrics) -> None:
