@@ -60,6 +60,18 @@ class Masthead:
         return self.line_pt + self.row_gap_pt
 
     @property
+    def em_bottom_pt(self) -> float:
+        """Bottom of the last row's em box, from where top_pt is measured."""
+        return self.top_pt + (len(self.rows) - 1) * self.row_pitch_pt + self.size_pt
+
+    def row_spacing_pt(self, row: str) -> float:
+        """Stacked rows are justified to the widest (the DOCX's "distribute"):
+        the space after each character but the last."""
+        if len(row) < 2:
+            return 0.0
+        return (self.stack_width_pt - len(row) * self.size_pt) / (len(row) - 1)
+
+    @property
     def stack_width_pt(self) -> float:
         return max(len(r) for r in self.rows) * self.size_pt
 
@@ -124,9 +136,11 @@ class TableModel:
 class PageModel:
     masthead: Masthead | None
     number_line: bool  # the 发文字号 line is drawn (empty when there is no number) under the masthead
+    number_top_pt: float  # em top of the 发文字号 (and first 签发人) line below the text-block top
     signers: Signers | None
     red_rule: bool
     title_lines_above: int  # blank lines between the red rule (or the block top) and the title
+    title_top_pt: float  # without a masthead: the title's em top below the top of its first line
     signature: Signature | None
     tables: dict[int, TableModel] = field(default_factory=dict)  # by id() of the tree's Table
     banji_own_page: bool = False  # filled in by the caller (the PDF's pagination decides it)
@@ -265,12 +279,19 @@ def layout_notice(notice: Notice, layout: Layout | None = None, *, banji_own_pag
     _tables(notice.body, L, tables)
     for a in notice.attachments:
         _tables(a.body, L, tables)
+    # The number number.lines_below_masthead blank lines under the masthead's
+    # em box, centred in its grid line (as a browser sets a line).
+    number_top = (mast.em_bottom_pt + int(L.number.lines_below_masthead) * L.line_pitch_pt
+                  + (L.line_pitch_pt - L.body_size_pt) / 2) if head else 0.0
     return PageModel(
         masthead=mast,
         number_line=head,
+        number_top_pt=number_top,
         signers=_signers(notice, L) if head else None,
         red_rule=head,
         title_lines_above=int(L.title.lines_below_rule) if mast is not None else 0,
+        # where an exact line of title.line_pitch_pt sets the em box (docx.baseline_per_line, em_ascent)
+        title_top_pt=max(L.docx.baseline_per_line * L.title.line_pitch_pt - L.docx.em_ascent * L.sizes_pt.er_hao, 0.0),
         signature=_signature(notice, L),
         tables=tables,
         banji_own_page=banji_own_page,

@@ -140,11 +140,14 @@ def file_header(document, notice: Notice, pm: PageModel, m: Metrics) -> None:
         return
     top = pm.masthead.top_pt
     before = max(top - count * m.pitch, 0.0)
-    masthead(document, document, pm.masthead, m, before)
-    lines_between = int(m.layout.number.lines_below_masthead)
+    mh = pm.masthead
+    masthead(document, document, mh, m, before)
+    # The masthead's paragraphs end (line_pt - size) under its last em box;
+    # the number's em top sits em_offset under its exact line's top.
+    docx_bottom = mh.top_pt + len(mh.rows) * mh.line_pt + (len(mh.rows) - 1) * mh.row_gap_pt
     # Without a 发文字号 its line stays (empty), so the red rule keeps its place.
     if pm.number_line:
-        number_line(document, notice, pm, m, lines_between * m.pitch)
+        number_line(document, notice, pm, m, pm.number_top_pt - docx_bottom - em_offset(m.pitch, m.body))
     under = m.pitch - em_offset(m.pitch, m.body) - m.body  # em bottom of the number to its line's bottom
     if pm.red_rule:
         red_rule(document, m, under)

@@ -165,10 +165,17 @@ class HtmlBuilder:
             self.out.append(f'<div class="mast r-masthead" style="{style}">{escape(mh.text)}</div>')
             return size
         gap = mh.row_pitch_pt - size
-        stack = "".join(
-            f'<div style="height:{_f(size)}pt;{"margin-top:" + _f(gap) + "pt;" if i else ""}text-align:justify;text-align-last:justify">{escape(s)}</div>'
-            for i, s in enumerate(mh.rows)
-        )
+        def row(i: int, s: str) -> str:
+            # justified to the widest row by letter-spacing (WeasyPrint justifies only at spaces)
+            margin = "margin-top:" + _f(gap) + "pt;" if i else ""
+            if len(s) < 2:
+                return f'<div style="height:{_f(size)}pt;{margin}text-align:center">{escape(s)}</div>'
+            if abs(mh.row_spacing_pt(s)) < 1e-6:  # the widest row fills the stack as it is
+                return f'<div style="height:{_f(size)}pt;{margin}text-align:justify;text-align-last:justify">{escape(s)}</div>'
+            return (f'<div style="height:{_f(size)}pt;{margin}text-align:left;letter-spacing:{_f(mh.row_spacing_pt(s))}pt">'
+                    f'{escape(s[:-1])}<span class="z">{escape(s[-1])}</span></div>')
+
+        stack = "".join(row(i, s) for i, s in enumerate(mh.rows))
         side = f'<td style="padding-left:{_f(mh.suffix_gap_pt)}pt">{escape(mh.suffix)}</td>' if mh.suffix else ""
         self.out.append(
             f'<div class="mast r-masthead" style="{style}"><table><tbody><tr>'
@@ -192,6 +199,7 @@ class HtmlBuilder:
             html.append(f'<div class="ln center" style="margin-top:{_f(gap)}pt">{self.number_html()}</div>')
             lines = 1
         else:
+            grid = self.P - self.size  # the spacing the model measured the rows with
             for i, row in enumerate(sg.rows):
                 last = i == len(sg.rows) - 1
                 number = self.number_html() if last else ""
@@ -199,8 +207,9 @@ class HtmlBuilder:
                 html.append(
                     f'<div class="ln" style="{margin}position:relative">'
                     f'<span style="position:absolute;left:{_f(sg.number_x_pt)}pt">{number}</span>'
-                    f'<span style="position:absolute;left:{_f(sg.label_x_pt)}pt">{sg.label if i == 0 else ""}</span>'
-                    f'<span class="r-signer_name" style="position:absolute;left:{_f(sg.names_x_pt)}pt">{escape(sg.separator.join(row))}</span></div>'
+                    f'<span style="position:absolute;left:{_f(sg.label_x_pt)}pt;letter-spacing:{_f(grid)}pt">{sg.label if i == 0 else ""}</span>'
+                    f'<span class="r-signer_name" style="position:absolute;left:{_f(sg.names_x_pt)}pt;letter-spacing:{_f(grid)}pt">'
+                    f'{escape(sg.separator.join(row)[:-1])}<span class="z">{escape(sg.separator.join(row)[-1])}</span></span></div>'
                 )
             lines = len(sg.rows)
         self.out.extend(html)
@@ -237,13 +246,14 @@ class HtmlBuilder:
         )
 
     # -- title, addressee -----------------------------------------------------
-    def title(self, title: str, note: str | None, lines_above: int) -> None:
+    def title(self, title: str, note: str | None, lines_above: int, extra_pt: float = 0.0) -> None:
         L = self.L
         size = float(L.sizes_pt.er_hao)
         tp = float(L.title.line_pitch_pt)
         first = True
+        above = lines_above * self.pitch + extra_pt
         for text in title_lines(title, int(L.title.max_chars_per_line)):
-            margin = f"margin-top:{_f(lines_above * self.pitch)}pt;" if first and lines_above else ""
+            margin = f"margin-top:{_f(above)}pt;" if first and above else ""
             self.out.append(
                 f'<div class="ln center r-title" style="{margin}height:{_f(tp)}pt;line-height:{_f(tp)}pt;font-size:{_f(size)}pt">{escape(text)}</div>'
             )
@@ -444,7 +454,10 @@ class HtmlBuilder:
         n = self.n
         self.out = []
         self.head()
-        self.title(n.title, n.title_note, self.model.title_lines_above)
+        # Opening the page (no 版头), the title's em box sits where the DOCX's exact line puts it.
+        extra = self.model.title_top_pt - (float(self.L.title.line_pitch_pt) - float(self.L.sizes_pt.er_hao)) / 2
+        self.title(n.title, n.title_note, self.model.title_lines_above,
+                   extra if self.model.masthead is None else 0.0)
         if n.addressee:
             self.blank(self.L.title.addressee_lines_below)
             lines = self.lines([Piece(n.addressee, "body")])
