@@ -298,3 +298,22 @@ def test_number_line_and_red_rule_same_in_both(outputs, name):
         assert abs(na - nb) <= TOL_MM, (name, na, nb)
         from tests.pdfmeasure import TOP
         assert abs(na - mm(TOP + model.number_top_pt)) <= TOL_MM, (name, na)
+
+
+@pytest.mark.parametrize("name", ["file", "joint", "upward", "minutes", "draft"])
+def test_title_and_addressee_same_height_in_both(outputs, name):
+    """The title two lines under the red rule and the addressee one line
+    under the title (or its note), at the same height in both: the DOCX
+    counted the title from the rule's bottom to its em box, the PDF to its
+    line (2.3 mm), and the addressee after a title note from the title
+    (up to 7.7 mm); the page then broke at other lines."""
+    pdf_path, lo_path, notice = outputs[name]
+    first = notice.title.replace("\n", "")[:6]
+    wanted = [first] + ([notice.addressee[:6]] if notice.addressee else [])
+    tops = []
+    for path in (pdf_path, lo_path):
+        with open_pdf(path) as pdf:
+            lines = page_lines(pdf.pages[0])
+            tops.append([_em_top(next(l for l in lines if l.text.startswith(w))) for w in wanted])
+    for a, b, w in zip(*tops, wanted):
+        assert abs(a - b) <= TOL_MM, (name, w, a, b)

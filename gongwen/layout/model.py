@@ -141,6 +141,7 @@ class PageModel:
     red_rule: bool
     title_lines_above: int  # blank lines between the red rule (or the block top) and the title
     title_top_pt: float  # without a masthead: the title's em top below the top of its first line
+    title_gap_pt: float  # with a red rule: from the rule's top to the title's first em top
     signature: Signature | None
     tables: dict[int, TableModel] = field(default_factory=dict)  # by id() of the tree's Table
     banji_own_page: bool = False  # filled in by the caller (the PDF's pagination decides it)
@@ -291,6 +292,9 @@ def layout_notice(notice: Notice, layout: Layout | None = None, *, banji_own_pag
         red_rule=head,
         title_lines_above=int(L.title.lines_below_rule) if mast is not None else 0,
         # where an exact line of title.line_pitch_pt sets the em box (docx.baseline_per_line, em_ascent)
+        # title.lines_below_rule lines under the rule, the em box centred in its title line
+        title_gap_pt=(float(L.red_rule.thickness_pt) + int(L.title.lines_below_rule) * L.line_pitch_pt
+                      + (float(L.title.line_pitch_pt) - float(L.sizes_pt.er_hao)) / 2),
         title_top_pt=max(L.docx.baseline_per_line * L.title.line_pitch_pt - L.docx.em_ascent * L.sizes_pt.er_hao, 0.0),
         signature=_signature(notice, L),
         tables=tables,

@@ -37,7 +37,12 @@ def build_document(notice: Notice, *, banji_own_page: bool = False, model: PageM
         header.file_header(document, notice, pm, m)
     sections.page_numbers(document, section, m, first_page_blank=notice.format == "letter")
 
-    body.title(document, notice, m, pm.title_lines_above * m.pitch)
+    if pm.red_rule:
+        # The title paragraph starts at the bottom of the rule's border (its thickness under the rule's top).
+        title_gap = pm.title_gap_pt - float(m.layout.red_rule.thickness_pt)
+    else:
+        title_gap = pm.title_lines_above * m.pitch
+    body.title(document, notice, m, title_gap)
     body.addressee(document, notice, m)
     body.blocks(document, notice.body, m, pm)
     closing.attachment_note(document, notice, m)

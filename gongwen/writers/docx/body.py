@@ -79,11 +79,17 @@ def addressee(document, notice: Notice, m: Metrics) -> None:
     p = add_paragraph(document, "gwAddressee", notice.addressee, m)
     pPr = p._p.get_or_add_pPr()
     oxml.set_indent(pPr)
-    # n blank lines between the title's last em box and the addressee's
-    tp, ts = float(m.layout.title.line_pitch_pt), m.size("er_hao")
-    under_title = tp - em_offset(tp, ts) - ts
+    # n blank lines between the title's (or its note's) last line and the
+    # addressee, lines set as the PDF sets them: a line's em box centred in it.
     n = int(m.layout.title.addressee_lines_below)
-    _exact(p, m.pitch, n * m.pitch - under_title - em_offset(m.pitch, m.body))
+    if notice.title_note:  # after a line of the grid: n lines of it
+        before = n * m.pitch
+    else:
+        tp, ts = float(m.layout.title.line_pitch_pt), m.size("er_hao")
+        # from the title's last em top: to the bottom of its line (PDF), n lines, the half-leading
+        wanted = ts + (tp - ts) / 2 + n * m.pitch + (m.pitch - m.body) / 2
+        before = wanted - (tp - em_offset(tp, ts)) - em_offset(m.pitch, m.body)
+    _exact(p, m.pitch, before)
 
 
 def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):
