@@ -317,3 +317,19 @@ def test_title_and_addressee_same_height_in_both(outputs, name):
             tops.append([_em_top(next(l for l in lines if l.text.startswith(w))) for w in wanted])
     for a, b, w in zip(*tops, wanted):
         assert abs(a - b) <= TOL_MM, (name, w, a, b)
+
+
+def test_attachment_names_start_at_one_x_in_both(outputs):
+    """附件说明 with several attachments: every name (and its wrapped lines)
+    starts where the model says, in both (the DOCX put them half a 字 further,
+    the PDF right after each number: 4 mm apart)."""
+    pdf_path, lo_path, notice = outputs["draft"]
+    an = layout_notice(notice).attachment_note
+    assert an.numbered
+    for path in (pdf_path, lo_path):
+        with open_pdf(path) as pdf:
+            for att in notice.attachments:
+                name = att.title.replace("\n", "")
+                line = next(l for p in pdf.pages for l in page_lines(p) if name[:6] in l.text)
+                first = line.text.index(name[:6])
+                assert abs(_x(line.chars[first]["x0"]) - mm(an.name_x_pt)) <= TOL_MM, (path, name)

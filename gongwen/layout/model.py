@@ -126,6 +126,19 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class AttachmentNote:
+    """附件说明 (GB/T 9704 7.3.4): 附件： indent_chars in; with several
+    attachments "N." after the label and every name (and its wrapped lines)
+    starting at one x, after the widest number and a gap."""
+
+    label: str
+    x_pt: float
+    number_x_pt: float
+    name_x_pt: float
+    numbered: bool
+
+
+@dataclass(frozen=True)
 class TableModel:
     widths: tuple[float, ...]
     size_pt: float
@@ -143,6 +156,7 @@ class PageModel:
     title_top_pt: float  # without a masthead: the title's em top below the top of its first line
     title_gap_pt: float  # with a red rule: from the rule's top to the title's first em top
     signature: Signature | None
+    attachment_note: AttachmentNote | None
     tables: dict[int, TableModel] = field(default_factory=dict)  # by id() of the tree's Table
     banji_own_page: bool = False  # filled in by the caller (the PDF's pagination decides it)
 
@@ -259,6 +273,20 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
     return Signature(lines, date_line, False, "after_name" if date_anchor == "left" else "long_date", offset)
 
 
+def _attachment_note(notice: Notice, L: Layout) -> AttachmentNote | None:
+    atts = notice.attachments
+    if not atts:
+        return None
+    label = "附件："
+    x = float(L.attachment_note.indent_chars) * L.char_pitch_pt
+    number_x = x + _width(label, "body", L)
+    if len(atts) == 1:
+        return AttachmentNote(label, x, number_x, number_x, False)
+    widest = max(_width(f"{a.number}.", "body", L) for a in atts)
+    gap = float(L.attachment_note.number_gap_chars) * L.char_pitch_pt
+    return AttachmentNote(label, x, number_x, number_x + widest + gap, True)
+
+
 def _tables(blocks: list[Block], L: Layout, out: dict[int, TableModel]) -> None:
     for b in blocks:
         if isinstance(b, Table):
@@ -297,6 +325,7 @@ def layout_notice(notice: Notice, layout: Layout | None = None, *, banji_own_pag
                       + (float(L.title.line_pitch_pt) - float(L.sizes_pt.er_hao)) / 2),
         title_top_pt=max(L.docx.baseline_per_line * L.title.line_pitch_pt - L.docx.em_ascent * L.sizes_pt.er_hao, 0.0),
         signature=_signature(notice, L),
+        attachment_note=_attachment_note(notice, L),
         tables=tables,
         banji_own_page=banji_own_page,
     )

@@ -110,6 +110,7 @@ class Body(_Part):
 class AttachmentNote(_Part):
     lines_above: int = NonNeg
     indent_chars: float = NonNeg
+    number_gap_chars: float = NonNeg
 
 
 class Signature(_Part):

@@ -45,7 +45,7 @@ def build_document(notice: Notice, *, banji_own_page: bool = False, model: PageM
     body.title(document, notice, m, title_gap)
     body.addressee(document, notice, m)
     body.blocks(document, notice.body, m, pm)
-    closing.attachment_note(document, notice, m)
+    closing.attachment_note(document, notice, pm, m)
     closing.attendance(document, notice, m)
     closing.signature(document, pm, m)
     closing.note(document, notice, m)

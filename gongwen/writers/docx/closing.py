@@ -18,33 +18,30 @@ def _exact(p, line_pt: float, before_pt: float = 0.0) -> None:
     oxml.set_line_exact(p._p.get_or_add_pPr(), line_pt, max(before_pt, 0.0))
 
 
-def attachment_note(document, notice: Notice, m: Metrics) -> None:
-    """附件：1. name — two 字 in, one blank line under the body; wrapped lines
-    and later items align with the first character of the name."""
-    if not notice.attachments:
+def attachment_note(document, notice: Notice, pm: PageModel, m: Metrics) -> None:
+    """附件：1. name — as the model places them: the label indent_chars in,
+    one blank line under the body; wrapped lines and later items align with
+    the first character of the names (a tab stop at the model's x)."""
+    an = pm.attachment_note
+    if an is None:
         return
-    zi = m.zi
-    start = float(m.layout.attachment_note.indent_chars) * zi
-    label = "附件："
-    label_w = m.text_width(label)
     rs = run_style("gwAttachNote", m)
     before = float(m.layout.attachment_note.lines_above) * m.pitch
-    if len(notice.attachments) == 1:
+    if not an.numbered:
         att = notice.attachments[0]
+        label_w = m.text_width(an.label)
         p = add_paragraph(document, "gwAttachNote", "", m)
-        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=start + label_w, first_line_pt=-label_w)
+        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=an.x_pt + label_w, first_line_pt=-label_w)
         _exact(p, m.pitch, before)
-        add_text(p, label + att.title.replace("\n", ""), rs)
+        add_text(p, an.label + att.title.replace("\n", ""), rs)
         return
-    widest_no = max(m.text_width(f"{a.number}.") for a in notice.attachments)
-    name_at = start + label_w + widest_no + zi * 0.5
     for i, att in enumerate(notice.attachments):
         p = add_paragraph(document, "gwAttachNote", "", m)
         pPr = p._p.get_or_add_pPr()
-        oxml.set_indent(pPr, left_pt=name_at, first_line_pt=-(name_at - start))
-        oxml.set_tabs(pPr, [("left", start + label_w), ("left", name_at)])
+        oxml.set_indent(pPr, left_pt=an.name_x_pt, first_line_pt=-(an.name_x_pt - an.x_pt))
+        oxml.set_tabs(pPr, [("left", an.number_x_pt), ("left", an.name_x_pt)])
         _exact(p, m.pitch, before if i == 0 else 0.0)
-        lead = label if i == 0 else "\t"
+        lead = an.label if i == 0 else "\t"
         add_text(p, f"{lead}{att.number}.\t{att.title.replace(chr(10), '')}", rs)
 
 
@@ -119,7 +116,7 @@ def attendance(document, notice: Notice, m: Metrics) -> None:
     wrapped lines aligned after the colon."""
     if not notice.attendance:
         return
-    start = 2 * m.zi
+    start = float(m.layout.body.indent_chars) * m.zi
     first = True
     for label, names in notice.attendance.items():
         head = f"{label}："

@@ -95,12 +95,14 @@ class StyleSpec:
     keep_next: bool = False
 
 
+BODY_INDENT = load_layout().body.indent_chars  # 字 a body paragraph's first line is indented
+
 STYLES: list[StyleSpec] = [
-    StyleSpec("正文", "gwBody", "body", "san_hao", indent_chars=2),
-    StyleSpec("一级标题", "gwH1", "heading1", "san_hao", indent_chars=2, outline=0),
-    StyleSpec("二级标题", "gwH2", "heading2", "san_hao", indent_chars=2, outline=1),
-    StyleSpec("三级标题", "gwH3", "body", "san_hao", indent_chars=2, outline=2),
-    StyleSpec("四级标题", "gwH4", "body", "san_hao", indent_chars=2, outline=3),
+    StyleSpec("正文", "gwBody", "body", "san_hao", indent_chars=BODY_INDENT),
+    StyleSpec("一级标题", "gwH1", "heading1", "san_hao", indent_chars=BODY_INDENT, outline=0),
+    StyleSpec("二级标题", "gwH2", "heading2", "san_hao", indent_chars=BODY_INDENT, outline=1),
+    StyleSpec("三级标题", "gwH3", "body", "san_hao", indent_chars=BODY_INDENT, outline=2),
+    StyleSpec("四级标题", "gwH4", "body", "san_hao", indent_chars=BODY_INDENT, outline=3),
     StyleSpec("标题", "gwTitle", "title", "er_hao", align="center", pitch="title", snap=False, spacing=False),
     StyleSpec("标题注", "gwTitleNote", "heading2", "san_hao", align="center"),
     StyleSpec("份号", "gwCopyNo", "body", "san_hao", align="left"),
@@ -114,7 +116,7 @@ STYLES: list[StyleSpec] = [
     StyleSpec("附件说明", "gwAttachNote", "body", "san_hao"),
     StyleSpec("署名", "gwSignature", "body", "san_hao", align="left"),
     StyleSpec("成文日期", "gwDate", "body", "san_hao", align="left"),
-    StyleSpec("附注", "gwNote", "body", "san_hao", indent_chars=2),
+    StyleSpec("附注", "gwNote", "body", "san_hao", indent_chars=BODY_INDENT),
     StyleSpec("出席", "gwAttendance", "body", "san_hao"),
     StyleSpec("附件标识", "gwAttachLabel", "label", "san_hao", align="left"),
     StyleSpec("附件标题", "gwAttachTitle", "title", "er_hao", align="center", pitch="title", snap=False,

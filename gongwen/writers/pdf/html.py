@@ -342,23 +342,31 @@ class HtmlBuilder:
 
     # -- closing parts -----------------------------------------------------------
     def attachment_note(self) -> None:
-        atts = self.n.attachments
-        if not atts:
+        an = self.model.attachment_note
+        if an is None:
             return
+        atts = self.n.attachments
         self.blank()
-        label = "附件："
-        x0 = self.L.attachment_note.indent_chars * self.P
-        x_after_label = x0 + self.width(label)
         html = []
-        for a in atts:
-            number = "" if len(atts) == 1 else f"{a.number}."
-            name = a.title.replace("\n", "")
-            prefix = label if a.number == 1 else ""
-            x_name = x_after_label + (self.width(number) + (self.P - self.size) if number else 0.0)
-            segs = [Piece(prefix + number + name, "body")]
-            first = x0 if prefix else x_after_label
-            for ln in self.lines(segs, first=first, rest=x_name):
+        if not an.numbered:
+            name = atts[0].title.replace("\n", "")
+            for ln in self.lines([Piece(an.label + name, "body")], first=an.x_pt, rest=an.name_x_pt):
                 html.append(self.line_html(ln))
+        for a in atts if an.numbered else []:
+            # 附件：N. (or N.) in a box as wide as the room before the names, then the name in flow:
+            # the text stays in reading order and every name starts at the model's x.
+            lead_x = an.x_pt if a.number == 1 else an.number_x_pt
+            lead = (an.label if a.number == 1 else "") + f"{a.number}."
+            name = a.title.replace("\n", "")
+            lines = self.lines([Piece(name, "body")], first=an.name_x_pt, rest=an.name_x_pt)
+            for i, ln in enumerate(lines):
+                if i:
+                    html.append(self.line_html(ln))
+                    continue
+                box = (f'<span style="display:inline-block;width:{_f(an.name_x_pt - lead_x)}pt;'
+                       f'letter-spacing:{_f(self.P - self.size)}pt">{escape(lead)}</span>')
+                first = Line(ln.pieces, ln.natural, ln.spacing, lead_x, ln.full)
+                html.append(self.line_html(first).replace('">', '">' + box, 1))
         self.out.append('<div class="p keep">' + "".join(html) + "</div>")
 
     def signature(self) -> None:
