@@ -72,7 +72,7 @@ def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str
         table = data[key]
         if not isinstance(table, Table):
             raise UserError(f"{where}：“{key}”不是表格数据")
-        table = Table(**{**table.__dict__, "placeholders": None})  # found again for this copy
+        table = Table(**{**{k: v for k, v in table.__dict__.items() if k != "_cells"}, "placeholders": None})
         if opts.get("标题"):
             table.title = opts["标题"]
         if "横排" in opts:

@@ -56,14 +56,22 @@ class Table:
     note: str | None = None  # a line under the table (e.g. 注：……)
     # Placeholders by (row, column), rows counted over header + rows; found on creation when not given.
     placeholders: dict[tuple[int, int], tuple[Span, ...]] | None = None
+    # The cells the spans were given for: a cell changed since is looked at again.
+    _cells: list[list[str]] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.placeholders is None:
             self.placeholders = {(r, c): spans for r, row in enumerate(self.header + self.rows)
                                  for c, text in enumerate(row) if (spans := placeholder_spans(text))}
+        self._cells = [list(row) for row in self.header + self.rows]
 
     def cell_placeholders(self, row: int, col: int) -> tuple[Span, ...]:
-        return (self.placeholders or {}).get((row, col), ())
+        rows = self.header + self.rows
+        text = rows[row][col] if row < len(rows) and col < len(rows[row]) else ""
+        cells = self._cells or []
+        if row < len(cells) and col < len(cells[row]) and cells[row][col] == text:
+            return (self.placeholders or {}).get((row, col), ())
+        return placeholder_spans(text)  # rows replaced after the tree was read
 
     @property
     def ncols(self) -> int:
