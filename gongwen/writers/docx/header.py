@@ -169,10 +169,11 @@ def letter_header(document, section, notice: Notice, pm: PageModel, m: Metrics) 
     overhang = (oxml.mm_to_pt(rules.length_mm) - m.block_width) / 2
     rs = RunStyle("masthead", size, 0.0, m.red)
     paragraphs = header.paragraphs
-    for i, line in enumerate(mh.rows if mh else [""]):
+    rows = mh.rows if mh else ("",)
+    for i, line in enumerate(rows):
         p = paragraphs[0] if i == 0 else header.add_paragraph()
         set_style(p, "发文机关标志")
-        _exact(p, line_h)
+        _exact(p, line_h, 0, mh.row_gap_pt if mh and i < len(rows) - 1 else 0)
         if line:
             add_text(p, line, rs)
     last = header.paragraphs[-1]
