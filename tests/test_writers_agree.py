@@ -60,6 +60,14 @@ INLINE = {
 ---
 现就有关事项请示如下。
 """,
+    # 纪要 without a 发文字号: the red rule all the same (the DOCX drew it only with a number).
+    "minutes_no_number": """---
+格式: 纪要
+发文机关: 信丰县人民政府办公室
+标题: 全县招大引强工作调度会议纪要
+---
+会议议定事项纪要如下。
+""",
     # No organ at all (as a 得分反馈单): no masthead, no red.
     "no_organ": """---
 标题: 信丰县招大引强“百日攻坚”得分反馈单
@@ -268,12 +276,16 @@ def test_no_organ_no_masthead_no_red(outputs):
 
 def test_red_rule_with_every_masthead_in_both(outputs):
     """文件 and 纪要 with a masthead draw the red rule in both; 信函 its double lines."""
-    for name in ("file", "joint", "upward", "minutes", "draft"):
+    for name in ("file", "joint", "upward", "minutes", "draft", "minutes_no_number"):
         pdf_path, lo_path, notice = outputs[name]
         assert layout_notice(notice).red_rule
+        tops = []
         for path in (pdf_path, lo_path):
             with open_pdf(path) as pdf:
-                assert red_rects(pdf.pages[0]), (name, path)
+                rules = red_rects(pdf.pages[0])
+                assert rules, (name, path)
+                tops.append(mm(min(r["top"] for r in rules)))
+        assert abs(tops[0] - tops[1]) <= TOL_MM, (name, tops)
 
 
 @pytest.mark.parametrize("name", ["file", "joint", "upward", "minutes", "draft"])
