@@ -4,13 +4,18 @@ styles/layout.yaml; the DOCX and the PDF writer only translate them.
 layout_notice(notice, layout) -> PageModel says: whether there is a
 masthead and at what size (after shrinking to the block width), its stacked
 rows and the gaps between them and to 文件/纪要; whether the 发文字号 line
-and the red rule are drawn; the rows of 签发人 and where they sit; the
-signature's lines with their x; every table's font size, orientation and
+and the red rule are drawn and how far under the masthead; where the title
+and the addressee sit; the rows of 签发人 and where they stand; the 附件说明
+and the signature with their x; every table's font size, orientation and
 column widths; whether the 版记 goes on a page of its own (that one is
 filled in by the caller: the PDF's pagination decides it).
 
-Widths are measured with the fonts' own advances (gongwen.notice.metrics),
-at the grid character pitch, as the PDF sets them."""
+Heights are those of a browser's line (the em box centred in its line);
+the DOCX, whose exact lines put the em box elsewhere, converts. Widths are
+measured with the fonts' own advances (gongwen.notice.metrics) at the grid
+character pitch, as the PDF sets them; where a word processor's advances
+differ, the model also names the rule (which edge is anchored, what is
+centred on what) so the DOCX keeps it with its own."""
 
 from __future__ import annotations
 

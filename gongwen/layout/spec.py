@@ -183,7 +183,8 @@ class LayoutSpec(_Part):
     docx: Docx
 
 
-def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+def _keys(model: type[BaseModel]) -> list[str]:
+    """Every key name of the schema, for "did you mean" suggestions."""
     out = []
     for name, f in model.model_fields.items():
         out.append(name)
