@@ -298,7 +298,7 @@ def _tables(blocks: list[Block], L: Layout, out: dict[int, TableModel]) -> None:
             landscape = is_landscape(b, L)
             size = font_size(b, L)
             width = L.block_height_pt if landscape else L.block_width_pt
-            widths = column_widths(b, width, size, float(L.tables.cell_side_padding_pt))
+            widths = column_widths(b, width, size, float(L.tables.cell_side_padding_pt), float(L.tables.width_slack_pt))
             out[id(b)] = TableModel(tuple(widths), size, landscape)
 
 

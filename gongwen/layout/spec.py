@@ -144,6 +144,7 @@ class Tables(_Part):
     cell_side_padding_pt: float = NonNeg
     border_pt: float = NonNeg
     line_height_em: float = Pos
+    width_slack_pt: float = NonNeg
     min_body_cols_portrait: int = NonNeg
     landscape_min_cols: int = Pos
     body_size_max_cols: int = NonNeg
@@ -158,6 +159,8 @@ class Docx(_Part):
     exact_line_per_em: float = Pos
     baseline_per_line: float = Pos
     em_ascent: float = Pos
+    spacer_pt: float = Pos
+    slack_pt: float = NonNeg
 
 
 class LayoutSpec(_Part):

@@ -131,7 +131,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
         caption(document, t.title, m, flow)
     elif flow.break_before_next:
         brk = add_paragraph(document, "gwRule", "", m)
-        _exact(brk, 1.0)
+        _exact(brk, float(m.layout.docx.spacer_pt))
         oxml.set_flag(brk._p.get_or_add_pPr(), "pageBreakBefore")
         flow.break_before_next = False
     ncols = max(t.ncols, 1)

@@ -166,7 +166,8 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
         # section's first page unreliably).
         lead = document.add_paragraph()
         set_style(lead, "版头分隔线")
-        _exact(lead, max(m.block_height - _banji_height(notice, m, rows) - 2.0, 1.0))
+        slack, spacer = float(m.layout.docx.slack_pt), float(m.layout.docx.spacer_pt)
+        _exact(lead, max(m.block_height - _banji_height(notice, m, rows) - 2 * slack, spacer))
     size = m.size("si_hao")
     zi = m.zi * float(bj.indent_chars)
     thick, thin = float(bj.thick_rule_pt), float(bj.thin_rule_pt)
@@ -197,8 +198,8 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
             oxml.set_tabs(pPr, [("right", m.block_width - zi)])
             date = f"{cn_date(notice.print_date)}印发" if notice.print_date else "印发"
             add_text(p, f"{notice.printer}\t{date}", rs)
-    # The table must be followed by a paragraph; keep it one point high so it
+    # The table must be followed by a paragraph; keep it docx.spacer_pt high so it
     # cannot push anything onto an extra page.
     tail = document.add_paragraph()
     set_style(tail, "版头分隔线")
-    _exact(tail, 1.0)
+    _exact(tail, float(m.layout.docx.spacer_pt))

@@ -71,7 +71,7 @@ def masthead(document, container, mh: Masthead, m: Metrics, before_pt: float) ->
         return stack_h
     # Joint issuance: names stacked (lead first) in the left cell, justified
     # to one width; 文件 in the right cell, vertically centred on the stack.
-    left_w = mh.stack_width_pt + 1.0  # slack against rounding
+    left_w = mh.stack_width_pt + float(m.layout.docx.slack_pt)  # against rounding
     right_w = mh.suffix_width_pt + mh.suffix_gap_pt
     table = package.add_table(document, 1, 2) if container is document else container.add_table(1, 2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -129,7 +129,7 @@ def red_rule(container, m: Metrics, under_number_pt: float) -> None:
     red_rule.below_number_mm under the bottom of the 发文字号's em box."""
     p = add_paragraph(container, "gwRule", "", m)
     gap = oxml.mm_to_pt(m.layout.red_rule.below_number_mm) - under_number_pt
-    _exact(p, max(gap, 1.0))
+    _exact(p, max(gap, float(m.layout.docx.spacer_pt)))
     oxml.set_border(p._p.get_or_add_pPr(), "bottom", float(m.layout.red_rule.thickness_pt), m.red)
 
 
