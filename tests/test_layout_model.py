@@ -219,3 +219,25 @@ def test_shading_moves_no_glyph_and_keeps_the_text(tmp_path):
         for x, y in zip(pa.pages, pb.pages):
             key = lambda c: (c["text"], round(c["x0"], 3), round(c["top"], 3), c["fontname"])  # noqa: E731
             assert [key(c) for c in x.chars] == [key(c) for c in y.chars]
+
+
+def test_number_and_addressee_placeholders_are_spans_and_shown(tmp_path):
+    """A number still to be given and an addressee to be filled in: spans of
+    the notice's fields, highlighted in the DOCX and shaded in the PDF."""
+    n = notice_from_source(_source("发文机关: 信丰县扩大开放工作领导小组办公室\n发文字号: 信开放办〔2023〕**号\n"
+                                   "主送: 【主送机关】：\n标题: 关于报送材料的通知", "请按时报送。"))
+    assert n.placeholders == {"number": ((10, 12),), "addressee": ((0, 6),)}
+    d = docx.Document(str(write_docx(n, tmp_path / "n.docx")))
+    marked = [r.text for p in d.paragraphs for r in p.runs if r.font.highlight_color is not None]
+    assert marked == ["**", "【主送机关】"]
+    res = write_pdf(n, tmp_path / "n.pdf")
+    with open_pdf(res.path) as pdf:
+        page = pdf.pages[0]
+        shaded = []
+        for r in page.rects:
+            col = r.get("non_stroking_color")
+            if isinstance(col, (tuple, list)) and tuple(round(float(v), 2) for v in col) == _shade_rgb():
+                shaded.append("".join(c["text"] for c in page.chars if c["x0"] >= r["x0"] - 0.5
+                                      and c["x1"] <= r["x1"] + 0.5 and c["top"] >= r["top"] - 3
+                                      and c["bottom"] <= r["bottom"] + 3))
+    assert sorted(shaded) == sorted(["**", "【主送机关】"])

@@ -131,7 +131,16 @@ class Notice:
     print_date: dt.date | None = None  # 印发日期
     attendance: dict[str, str] = field(default_factory=dict)  # 纪要: 出席/请假/列席
     meta: dict[str, str] = field(default_factory=dict)  # campaign, month, … for metadata
+    # Placeholders in the notice's own text fields, by field name ("number",
+    # "addressee"): set by the source reader; a field not listed is looked at when written.
+    placeholders: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     name: str = "notice"  # output file stem
+
+    def field_placeholders(self, name: str) -> tuple[Span, ...]:
+        """The spans of a text field (number, addressee, …)."""
+        if name in self.placeholders:
+            return self.placeholders[name]
+        return placeholder_spans(getattr(self, name) or "")
 
     @property
     def has_banji(self) -> bool:

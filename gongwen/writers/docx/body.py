@@ -76,7 +76,8 @@ def title(document, notice: Notice, m: Metrics, rule_gap_pt: float, style_id: st
 def addressee(document, notice: Notice, m: Metrics) -> None:
     if not notice.addressee:
         return
-    p = add_paragraph(document, "gwAddressee", notice.addressee, m)
+    p = add_paragraph(document, "gwAddressee", "", m)
+    add_text(p, notice.addressee, run_style("gwAddressee", m), spans=notice.field_placeholders("addressee"))
     pPr = p._p.get_or_add_pPr()
     oxml.set_indent(pPr)
     # n blank lines between the title's (or its note's) last line and the

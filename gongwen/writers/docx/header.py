@@ -106,7 +106,7 @@ def number_line(container, notice: Notice, pm: PageModel, m: Metrics, before_pt:
     if sg is None:
         p = add_paragraph(container, "gwNumber", "", m)
         _exact(p, m.pitch, before_pt)
-        add_text(p, notice.number or "", body_rs)
+        add_text(p, notice.number or "", body_rs, spans=notice.field_placeholders("number"))
         return p
     name_rs = RunStyle("signer_name", m.body, m.char_spacing)
     p = None
@@ -118,7 +118,7 @@ def number_line(container, notice: Notice, pm: PageModel, m: Metrics, before_pt:
         oxml.set_indent(pPr, left_pt=sg.number_x_pt)
         oxml.set_tabs(pPr, [("left", sg.label_x_pt), ("left", sg.names_x_pt)])
         if i == len(sg.rows) - 1 and notice.number:
-            add_text(p, notice.number, body_rs)
+            add_text(p, notice.number, body_rs, spans=notice.field_placeholders("number"))
         add_text(p, "\t" + (sg.label if i == 0 else "\t"), body_rs)
         add_text(p, sg.separator.join(row), name_rs)
     return p
@@ -205,4 +205,4 @@ def letter_body_top(document, notice: Notice, m: Metrics) -> None:
         p = add_paragraph(document, "gwNumber", "", m)
         _exact(p, m.pitch)
         oxml.set_jc(p._p.get_or_add_pPr(), "right")
-        add_text(p, notice.number, run_style("gwNumber", m))
+        add_text(p, notice.number, run_style("gwNumber", m), spans=notice.field_placeholders("number"))

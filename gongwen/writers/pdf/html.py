@@ -10,7 +10,7 @@ from markupsafe import escape
 from gongwen.layout.model import Masthead, PageModel, layout_notice
 from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
-from gongwen.notice.spans import Span, pieces, placeholder_spans
+from gongwen.notice.spans import Span, pieces
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
@@ -188,8 +188,7 @@ class HtmlBuilder:
 
     def number_html(self) -> str:
         """The 发文字号 with a number still to be given (〔2024〕**号) shaded, as the DOCX highlights it."""
-        number = self.n.number or ""
-        return self.marked(number, placeholder_spans(number))
+        return self.marked(self.n.number or "", self.n.field_placeholders("number"))
 
     def number_line(self, y: float) -> float:
         """发文字号 two blank lines under the masthead; 签发人 in the model's
@@ -471,8 +470,11 @@ class HtmlBuilder:
                    extra if self.model.masthead is None else 0.0)
         if n.addressee:
             self.blank(self.L.title.addressee_lines_below)
-            lines = self.lines([Piece(n.addressee, "body")])
-            self.out.append('<div class="p">' + "".join(self.line_html(l) for l in lines) + "</div>")
+            lines, start, spans = [], 0, n.field_placeholders("addressee")
+            for ln in self.lines([Piece(n.addressee, "body")]):
+                lines.append(self.line_html(ln, spans=spans, start=start))
+                start += len(ln.text)
+            self.out.append('<div class="p">' + "".join(lines) + "</div>")
         self.last_paragraph = None
         self.blocks(n.body)
         self.closing()
