@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length
 
 from gongwen.notice.fonts import office_font
-from gongwen.notice.layout import load_layout
+from gongwen.layout.spec import load_layout
 from gongwen.notice.source import notice_from_source, read_source
 from gongwen.writers.docx import write_docx
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gongwen.notice.layout import load_layout
+from gongwen.layout.spec import load_layout
 from tests.pdfmeasure import baseline, body_lines, mm, open_pdf, page_lines, page_number_line, pitches, red_rects
 from tests.test_docx import SOURCES, build
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gongwen import INPUTS_DIR, ROOT
-from gongwen.notice.layout import load_layout
+from gongwen.layout.spec import load_layout
 from gongwen.notice.source import read_source
 from gongwen.notice.tree import Paragraph
 from gongwen.writers.pdf import write_pdf

@@ -10,10 +10,10 @@ import pytest
 from docx import Document
 
 from gongwen import ROOT
-from gongwen.notice.layout import load_layout
+from gongwen.layout.spec import load_layout
 from gongwen.notice.source import read_source
 from gongwen.notice.tree import Table
-from gongwen.notice.columns import column_widths, font_size, is_landscape
+from gongwen.layout.columns import column_widths, font_size, is_landscape
 from gongwen.writers.docx import docx_bytes
 from gongwen.writers.pdf import pdf_bytes
 from tests import pdfmeasure as pm

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from gongwen.errors import UserError
+from gongwen.notice.spans import placeholder_spans
 from gongwen.notice.tree import Block, Image, PageBreak, Paragraph, Table
 
 CN_NUM = "一二三四五六七八九十百零〇"
@@ -41,11 +42,12 @@ def heading_kind(text: str) -> str:
 
 def make_paragraph(text: str) -> Paragraph:
     kind = heading_kind(text)
+    spans = placeholder_spans(text)
     if kind == "body":
-        return Paragraph(text=text)
+        return Paragraph(text=text, placeholders=spans)
     stop = text.find(RUNIN_STOP)
     runin = len(text) if stop < 0 or stop == len(text) - 1 else stop + 1
-    return Paragraph(text=text, kind=kind, runin=runin)
+    return Paragraph(text=text, kind=kind, runin=runin, placeholders=spans)
 
 
 def _options(raw: str) -> dict[str, str]:
@@ -70,7 +72,7 @@ def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str
         table = data[key]
         if not isinstance(table, Table):
             raise UserError(f"{where}：“{key}”不是表格数据")
-        table = Table(**{**table.__dict__})
+        table = Table(**{**{k: v for k, v in table.__dict__.items() if k != "_cells"}, "placeholders": None})
         if opts.get("标题"):
             table.title = opts["标题"]
         if "横排" in opts:
@@ -109,9 +111,12 @@ def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str
     if opts.get("对齐"):
         names = {"左": "left", "中": "center", "右": "right", "两端": "justify"}
         align = [names.get(a, "center") for a in re.split(r"[,，]", opts["对齐"])]
+    header, body_rows = rows[:nhead], rows[nhead:]
     table = Table(
-        header=rows[:nhead],
-        rows=rows[nhead:],
+        header=header,
+        rows=body_rows,
+        placeholders={(r, c): spans for r, row in enumerate(header + body_rows)
+                      for c, cell in enumerate(row) if (spans := placeholder_spans(cell))},
         title=opts.get("标题") or None,
         widths=widths,
         landscape=landscape,
@@ -144,7 +149,8 @@ def parse_body(text: str, base: Path | None = None, where: str = "正文", first
         m = ALIGNED_LINE.match(stripped)
         if m:
             align = {"居中": "center", "顶格": "left", "居右": "right"}[m.group("how")]
-            blocks.append(Paragraph(text=m.group("text"), align=align, indent_chars=0.0))
+            text = m.group("text")
+            blocks.append(Paragraph(text=text, align=align, indent_chars=0.0, placeholders=placeholder_spans(text)))
             continue
         m = IMAGE_LINE.match(stripped)
         if m:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from gongwen import safeyaml
 from gongwen.errors import UserError
 from gongwen.notice.body import parse_body
+from gongwen.notice.spans import placeholder_spans
 from gongwen.notice.tree import Attachment, Notice
 from gongwen.schema_errors import describe
 
@@ -211,6 +212,7 @@ def notice_from_source(text: str, base: Path | None = None, where: str = "", dat
         attendance=attendance,
         meta=dict(fm.meta),
         name=fm.name or "notice",
+        placeholders={k: placeholder_spans(v) for k, v in (("number", fm.number), ("addressee", fm.addressee)) if v},
     )
 
 

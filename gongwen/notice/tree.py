@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
+from gongwen.notice.spans import Span, placeholder_spans
+
 Format = Literal["file", "letter", "minutes"]
 ParagraphKind = Literal["body", "h1", "h2", "h3", "h4"]
 Align = Literal["justify", "center", "left", "right"]
@@ -23,7 +25,13 @@ class Paragraph:
     runin: int = 0
     align: Align = "justify"
     indent_chars: float = 2.0
-    highlight: bool = False  # a visible placeholder staff must fill in
+    # Placeholders staff must fill in (** and 【…】) as character ranges of
+    # `text`; the source reader sets them, else they are found on creation.
+    placeholders: tuple[Span, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.placeholders is None:
+            self.placeholders = placeholder_spans(self.text)
 
     @property
     def heading_text(self) -> str:
@@ -46,6 +54,24 @@ class Table:
     font_size: Literal["body", "table", "table_small"] | None = None  # None: auto
     align: list[Align] | None = None  # per column
     note: str | None = None  # a line under the table (e.g. 注：……)
+    # Placeholders by (row, column), rows counted over header + rows; found on creation when not given.
+    placeholders: dict[tuple[int, int], tuple[Span, ...]] | None = None
+    # The cells the spans were given for: a cell changed since is looked at again.
+    _cells: list[list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.placeholders is None:
+            self.placeholders = {(r, c): spans for r, row in enumerate(self.header + self.rows)
+                                 for c, text in enumerate(row) if (spans := placeholder_spans(text))}
+        self._cells = [list(row) for row in self.header + self.rows]
+
+    def cell_placeholders(self, row: int, col: int) -> tuple[Span, ...]:
+        rows = self.header + self.rows
+        text = rows[row][col] if row < len(rows) and col < len(rows[row]) else ""
+        cells = self._cells or []
+        if row < len(cells) and col < len(cells[row]) and cells[row][col] == text:
+            return (self.placeholders or {}).get((row, col), ())
+        return placeholder_spans(text)  # rows replaced after the tree was read
 
     @property
     def ncols(self) -> int:
@@ -105,7 +131,16 @@ class Notice:
     print_date: dt.date | None = None  # 印发日期
     attendance: dict[str, str] = field(default_factory=dict)  # 纪要: 出席/请假/列席
     meta: dict[str, str] = field(default_factory=dict)  # campaign, month, … for metadata
+    # Placeholders in the notice's own text fields, by field name ("number",
+    # "addressee"): set by the source reader; a field not listed is looked at when written.
+    placeholders: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     name: str = "notice"  # output file stem
+
+    def field_placeholders(self, name: str) -> tuple[Span, ...]:
+        """The spans of a text field (number, addressee, …)."""
+        if name in self.placeholders:
+            return self.placeholders[name]
+        return placeholder_spans(getattr(self, name) or "")
 
     @property
     def has_banji(self) -> bool:

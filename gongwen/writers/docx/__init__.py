@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gongwen.layout.model import PageModel, layout_notice
 from gongwen.notice.tree import Notice
 from gongwen.writers.docx import body, closing, header, package, sections
 from gongwen.writers.docx.styles import metrics
@@ -17,29 +18,39 @@ from gongwen.writers.docx.styles import metrics
 __all__ = ["write_docx", "build_document", "docx_bytes", "write_output"]
 
 
-def build_document(notice: Notice, *, banji_own_page: bool = False):
-    """The python-docx Document for a notice (not yet saved)."""
+def build_document(notice: Notice, *, banji_own_page: bool = False, model: PageModel | None = None):
+    """The python-docx Document for a notice (not yet saved). `model` is the
+    page layout both writers share (made here when not given); banji_own_page
+    overrides the model's when true (the PDF's pagination decided it)."""
     m = metrics()
+    pm = model or layout_notice(notice, m.layout)
+    if banji_own_page:
+        pm = pm.with_banji_own_page(True)
     document = package.new_document(m)  # the default template with our styles, made once per process
     section = document.sections[0]
     sections.setup_page(section, m)
 
     if notice.format == "letter":
-        header.letter_header(document, section, notice, m)
+        header.letter_header(document, section, notice, pm, m)
         header.letter_body_top(document, notice, m)
     else:
-        header.file_header(document, notice, m)
+        header.file_header(document, notice, pm, m)
     sections.page_numbers(document, section, m, first_page_blank=notice.format == "letter")
 
-    body.title(document, notice, m, int(m.layout.title.lines_below_rule) * m.pitch)
+    if pm.red_rule:
+        # The title paragraph starts at the bottom of the rule's border (its thickness under the rule's top).
+        title_gap = pm.title_gap_pt - float(m.layout.red_rule.thickness_pt)
+    else:
+        title_gap = pm.title_lines_above * m.pitch
+    body.title(document, notice, m, title_gap)
     body.addressee(document, notice, m)
-    body.blocks(document, notice.body, m)
-    closing.attachment_note(document, notice, m)
+    body.blocks(document, notice.body, m, pm)
+    closing.attachment_note(document, notice, pm, m)
     closing.attendance(document, notice, m)
-    closing.signature(document, notice, m)
+    closing.signature(document, pm, m)
     closing.note(document, notice, m)
-    body.attachment_pages(document, notice, m)
-    closing.banji(document, notice, m, own_page=banji_own_page)
+    body.attachment_pages(document, notice, m, pm)
+    closing.banji(document, notice, m, own_page=pm.banji_own_page)
     package.finish(document, notice)
     return document
 

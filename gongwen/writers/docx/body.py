@@ -12,7 +12,7 @@ from docx.shared import Emu, Pt
 
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
-from gongwen.notice import columns
+from gongwen.layout.model import PageModel, TableModel, layout_notice
 from gongwen.writers.docx import oxml, package, sections
 from gongwen.writers.docx.header import em_offset
 from gongwen.writers.docx.styles import (
@@ -27,6 +27,12 @@ class Flow:
     """Where the writer is: pending page break, current orientation."""
 
     break_before_next: bool = False
+    model: PageModel | None = None  # the shared page layout (table sizes and widths)
+
+    def table(self, t: Table, m: Metrics) -> TableModel:
+        if self.model is not None and id(t) in self.model.tables:
+            return self.model.table(t)
+        return layout_notice(Notice(title="", body=[t]), m.layout).table(t)
 
 
 def last_paragraph(document):
@@ -70,14 +76,21 @@ def title(document, notice: Notice, m: Metrics, rule_gap_pt: float, style_id: st
 def addressee(document, notice: Notice, m: Metrics) -> None:
     if not notice.addressee:
         return
-    p = add_paragraph(document, "gwAddressee", notice.addressee, m)
+    p = add_paragraph(document, "gwAddressee", "", m)
+    add_text(p, notice.addressee, run_style("gwAddressee", m), spans=notice.field_placeholders("addressee"))
     pPr = p._p.get_or_add_pPr()
     oxml.set_indent(pPr)
-    # n blank lines between the title's last em box and the addressee's
-    tp, ts = float(m.layout.title.line_pitch_pt), m.size("er_hao")
-    under_title = tp - em_offset(tp, ts) - ts
+    # n blank lines between the title's (or its note's) last line and the
+    # addressee, lines set as the PDF sets them: a line's em box centred in it.
     n = int(m.layout.title.addressee_lines_below)
-    _exact(p, m.pitch, n * m.pitch - under_title - em_offset(m.pitch, m.body))
+    if notice.title_note:  # after a line of the grid: n lines of it
+        before = n * m.pitch
+    else:
+        tp, ts = float(m.layout.title.line_pitch_pt), m.size("er_hao")
+        # from the title's last em top: to the bottom of its line (PDF), n lines, the half-leading
+        wanted = ts + (tp - ts) / 2 + n * m.pitch + (m.pitch - m.body) / 2
+        before = wanted - (tp - em_offset(tp, ts)) - em_offset(m.pitch, m.body)
+    _exact(p, m.pitch, before)
 
 
 def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):
@@ -93,22 +106,23 @@ def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):
         flow.break_before_next = False
     body_rs = run_style("gwBody", m)
     if para.kind == "body":
-        add_text(p, para.text, body_rs, para.highlight)
+        add_text(p, para.text, body_rs, spans=para.placeholders)
         return p
     head_rs = RunStyle(HEADING_ROLE[para.kind], m.body, m.char_spacing)
     runin = para.runin if 0 < para.runin <= len(para.text) else len(para.text)
     if runin == len(para.text):  # a stand-alone heading stays with what it heads
         oxml.set_flag(pPr, "keepNext")
-    add_text(p, para.text[:runin], head_rs, para.highlight)
+    add_text(p, para.text[:runin], head_rs, spans=para.placeholders)
     if runin < len(para.text):
-        add_text(p, para.text[runin:], body_rs, para.highlight)
+        add_text(p, para.text[runin:], body_rs, spans=para.placeholders, offset=runin)
     return p
 
 
 def table(document, t: Table, m: Metrics, flow: Flow) -> None:
     """Header rows in 黑体 repeat on every page; rows never split; borders
     tables.border_pt; widths from Table.widths over the text-block width."""
-    landscape = columns.is_landscape(t, m.layout)
+    tm = flow.table(t, m)
+    landscape = tm.landscape
     width = m.block_width
     if landscape:
         sections.new_section(document, last_paragraph(document), m, landscape=True)
@@ -118,12 +132,12 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
         caption(document, t.title, m, flow)
     elif flow.break_before_next:
         brk = add_paragraph(document, "gwRule", "", m)
-        _exact(brk, 1.0)
+        _exact(brk, float(m.layout.docx.spacer_pt))
         oxml.set_flag(brk._p.get_or_add_pPr(), "pageBreakBefore")
         flow.break_before_next = False
     ncols = max(t.ncols, 1)
-    size = columns.font_size(t, m.layout)
-    widths = columns.column_widths(t, width, size, float(m.layout.tables.cell_side_padding_pt))
+    size = tm.size_pt
+    widths = list(tm.widths)
     rows = t.header + t.rows
     tbl_obj = package.add_table(document, 0, ncols)
     tbl = tbl_obj._tbl
@@ -145,7 +159,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
         tr = deepcopy(templates[header])
         rs = head_rs if header else body_rs
         for c, tc in enumerate(tr.iterchildren(_TC)):
-            append_runs(tc[-1], values[c] if c < len(values) else "", rs)
+            append_runs(tc[-1], values[c] if c < len(values) else "", rs, spans=t.cell_placeholders(r, c))
         tbl.append(tr)
     after = None
     if t.note:
@@ -206,8 +220,9 @@ def image(document, img: Image, m: Metrics, flow: Flow) -> None:
     p.add_run().add_picture(str(path), width=Pt(m.block_width * img.width_ratio))
 
 
-def blocks(document, items: list[Block], m: Metrics, flow: Flow | None = None) -> None:
-    flow = flow or Flow()
+def blocks(document, items: list[Block], m: Metrics, model: PageModel | None = None,
+           flow: Flow | None = None) -> None:
+    flow = flow or Flow(model=model)
     for block in items:
         if isinstance(block, Paragraph):
             paragraph(document, block, m, flow)
@@ -223,15 +238,16 @@ def blocks(document, items: list[Block], m: Metrics, flow: Flow | None = None) -
         flow.break_before_next = False
 
 
-def attachment_pages(document, notice: Notice, m: Metrics) -> None:
+def attachment_pages(document, notice: Notice, m: Metrics, model: PageModel | None = None) -> None:
     """Each attachment with text on a new page: 附件N (黑体) on line 1, the
     title centred on line 3, then its body."""
     shown = [a for a in notice.attachments if not a.note_only]
     for att in shown:
-        _attachment(document, notice, att, m, numbered=len(notice.attachments) > 1)
+        _attachment(document, notice, att, m, numbered=len(notice.attachments) > 1, model=model)
 
 
-def _attachment(document, notice: Notice, att: Attachment, m: Metrics, numbered: bool) -> None:
+def _attachment(document, notice: Notice, att: Attachment, m: Metrics, numbered: bool,
+                model: PageModel | None = None) -> None:
     label = f"附件{att.number}" if numbered else "附件"
     lp = add_paragraph(document, "gwAttachLabel", label, m)
     pPr = lp._p.get_or_add_pPr()
@@ -242,7 +258,7 @@ def _attachment(document, notice: Notice, att: Attachment, m: Metrics, numbered:
     # from the top of the label line to the em top of the title's first line
     title(document, notice, m, line_gap - m.pitch + em_offset(m.pitch, m.body), style_id="gwAttachTitle",
           text=att.title, subtitle=att.subtitle or "")
-    flow = Flow()
+    flow = Flow(model=model)
     first = True
     for block in att.body:
         if first and isinstance(block, Paragraph):
@@ -254,4 +270,4 @@ def _attachment(document, notice: Notice, att: Attachment, m: Metrics, numbered:
             first = False
             continue
         first = False
-        blocks(document, [block], m, flow)
+        blocks(document, [block], m, model, flow)

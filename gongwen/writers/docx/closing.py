@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from gongwen.layout.model import PageModel
 from gongwen.notice.numbers import cn_date
 from gongwen.notice.tree import Notice
 from gongwen.writers.docx import oxml, package, sections
@@ -17,75 +18,63 @@ def _exact(p, line_pt: float, before_pt: float = 0.0) -> None:
     oxml.set_line_exact(p._p.get_or_add_pPr(), line_pt, max(before_pt, 0.0))
 
 
-def attachment_note(document, notice: Notice, m: Metrics) -> None:
-    """附件：1. name — two 字 in, one blank line under the body; wrapped lines
-    and later items align with the first character of the name."""
-    if not notice.attachments:
+def attachment_note(document, notice: Notice, pm: PageModel, m: Metrics) -> None:
+    """附件：1. name — as the model places them: the label indent_chars in,
+    one blank line under the body; wrapped lines and later items align with
+    the first character of the names (a tab stop at the model's x)."""
+    an = pm.attachment_note
+    if an is None:
         return
-    zi = m.zi
-    start = float(m.layout.attachment_note.indent_chars) * zi
-    label = "附件："
-    label_w = m.text_width(label)
     rs = run_style("gwAttachNote", m)
     before = float(m.layout.attachment_note.lines_above) * m.pitch
-    if len(notice.attachments) == 1:
+    if not an.numbered:
         att = notice.attachments[0]
+        label_w = m.text_width(an.label)
         p = add_paragraph(document, "gwAttachNote", "", m)
-        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=start + label_w, first_line_pt=-label_w)
+        oxml.set_indent(p._p.get_or_add_pPr(), left_pt=an.x_pt + label_w, first_line_pt=-label_w)
         _exact(p, m.pitch, before)
-        add_text(p, label + att.title.replace("\n", ""), rs)
+        add_text(p, an.label + att.title.replace("\n", ""), rs)
         return
-    widest_no = max(m.text_width(f"{a.number}.") for a in notice.attachments)
-    name_at = start + label_w + widest_no + zi * 0.5
     for i, att in enumerate(notice.attachments):
         p = add_paragraph(document, "gwAttachNote", "", m)
         pPr = p._p.get_or_add_pPr()
-        oxml.set_indent(pPr, left_pt=name_at, first_line_pt=-(name_at - start))
-        oxml.set_tabs(pPr, [("left", start + label_w), ("left", name_at)])
+        oxml.set_indent(pPr, left_pt=an.name_x_pt, first_line_pt=-(an.name_x_pt - an.x_pt))
+        oxml.set_tabs(pPr, [("left", an.number_x_pt), ("left", an.name_x_pt)])
         _exact(p, m.pitch, before if i == 0 else 0.0)
-        lead = label if i == 0 else "\t"
+        lead = an.label if i == 0 else "\t"
         add_text(p, f"{lead}{att.number}.\t{att.title.replace(chr(10), '')}", rs)
 
 
-def signature(document, notice: Notice, m: Metrics) -> None:
-    """署名 and 成文日期. Without seal: the name two 字 in from the right,
-    the date starting two 字 right of the name (or, if longer, two 字 in
-    from the right with the name moved to match). With seal: the date four
-    字 in from the right and the name centred over it.
-
-    What the standard fixes exactly is anchored exactly (right-aligned
-    names and dates, the date's first character); only what depends on the
-    width of the date's digits uses the estimate (digits half a 字)."""
-    if notice.date is None and not notice.signatures:
+def signature(document, pm: PageModel, m: Metrics) -> None:
+    """署名 and 成文日期 as the model arranged them (gongwen/layout/model.py).
+    The model's rule is kept with this document's own run advances (its
+    characters are set a little narrower than the PDF's grid), so what the
+    standard fixes holds exactly in a word processor: right-aligned names
+    and dates by their right indent, a date two 字 right of the name's first
+    character, names centred over a sealed date."""
+    sig = pm.signature
+    if sig is None:
         return
-    sig = m.layout.signature
     zi = m.zi
-    date = cn_date(notice.date) if notice.date else ""
+    names = [line.text for line in sig.names]
+    date = sig.date.text if sig.date else ""
     date_w = m.text_width(date)
-    names = [n for n in notice.signatures if n]
     name_w = max((m.text_width(n) for n in names), default=0.0)
-    date_place: tuple[str, float]  # ("left", left indent) or ("right", right indent)
-    name_places: list[tuple[str, float]]
-    if notice.seal or not names:
-        date_right = float(sig.date_right_chars_seal) * zi
+    date_place: tuple[str, float] | None = None  # ("left", left indent) or ("right", right indent)
+    if sig.arrangement == "centred":
+        date_right = sig.date.right_pt if sig.date else 0.0
         date_place = ("right", date_right)
         name_places = [("right", max(date_right + (date_w - m.text_width(n)) / 2, 0.0)) for n in names]
+    elif sig.arrangement == "long_date":
+        date_place = ("right", sig.date.right_pt)
+        name_start = m.block_width - sig.date.right_pt - date_w - sig.date_offset_pt
+        name_places = [("left", name_start)] * len(names)
     else:
-        name_right = float(sig.right_chars_no_seal) * zi
-        offset = float(sig.date_offset_chars) * zi
-        name_start = m.block_width - name_right - name_w
-        long_right = float(sig.date_right_chars_long) * zi
-        if name_start + offset + date_w > m.block_width - long_right + 0.5:
-            # The date is longer: two 字 in from the right, the names follow it.
-            date_place = ("right", long_right)
-            name_start = m.block_width - long_right - date_w - offset
-            name_places = [("left", name_start)] * len(names)
-        else:
-            date_place = ("left", name_start + offset)
-            # Stacked names (joint) start together; a single one ends 2 字 in.
-            name_places = ([("right", name_right)] if len(names) == 1
-                           else [("left", name_start)] * len(names))
-    before = float(sig.lines_above) * m.pitch
+        name_right = sig.names[0].right_pt if sig.names[0].anchor == "right" else None
+        name_start = (m.block_width - name_right - name_w) if name_right is not None else sig.names[0].x_pt
+        date_place = ("left", name_start + sig.date_offset_pt)
+        name_places = [(line.anchor, line.right_pt if line.anchor == "right" else name_start) for line in sig.names]
+    before = float(m.layout.signature.lines_above) * m.pitch
     first = True
 
     def place(p, where: tuple[str, float]) -> None:
@@ -127,7 +116,7 @@ def attendance(document, notice: Notice, m: Metrics) -> None:
     wrapped lines aligned after the colon."""
     if not notice.attendance:
         return
-    start = 2 * m.zi
+    start = float(m.layout.body.indent_chars) * m.zi
     first = True
     for label, names in notice.attendance.items():
         head = f"{label}："
@@ -177,7 +166,8 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
         # section's first page unreliably).
         lead = document.add_paragraph()
         set_style(lead, "版头分隔线")
-        _exact(lead, max(m.block_height - _banji_height(notice, m, rows) - 2.0, 1.0))
+        slack, spacer = float(m.layout.docx.slack_pt), float(m.layout.docx.spacer_pt)
+        _exact(lead, max(m.block_height - _banji_height(notice, m, rows) - 2 * slack, spacer))
     size = m.size("si_hao")
     zi = m.zi * float(bj.indent_chars)
     thick, thin = float(bj.thick_rule_pt), float(bj.thin_rule_pt)
@@ -208,8 +198,8 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
             oxml.set_tabs(pPr, [("right", m.block_width - zi)])
             date = f"{cn_date(notice.print_date)}印发" if notice.print_date else "印发"
             add_text(p, f"{notice.printer}\t{date}", rs)
-    # The table must be followed by a paragraph; keep it one point high so it
+    # The table must be followed by a paragraph; keep it docx.spacer_pt high so it
     # cannot push anything onto an extra page.
     tail = document.add_paragraph()
     set_style(tail, "版头分隔线")
-    _exact(tail, 1.0)
+    _exact(tail, float(m.layout.docx.spacer_pt))

@@ -8,37 +8,21 @@ line, so a line of `exact_line_per_em` x size has the em box at its top."""
 
 from __future__ import annotations
 
-import math
-
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm
 
+from gongwen.layout.model import Masthead, PageModel
+from gongwen.layout.spec import load_layout
 from gongwen.notice.tree import Notice
 from gongwen.writers.docx import oxml, package, sections
 from gongwen.writers.docx.styles import Metrics, RunStyle, add_paragraph, add_text, run_style, set_style
 
-BASELINE = 0.8  # baseline position in an exact line (Word and LibreOffice)
-EM_ASCENT = 0.88  # em-box top above the baseline, CJK fonts
-
 
 def em_offset(line_pt: float, size_pt: float) -> float:
-    """How far the em-box top sits below the top of an exact line."""
-    return BASELINE * line_pt - EM_ASCENT * size_pt
-
-
-JOINT_GAP_EM = 0.5  # space between the stacked names and 文件
-
-
-def masthead_size(m: Metrics, lines: list[str], suffix: str) -> float:
-    """The largest size (<= max, >= min) at which the widest line fits 156 mm."""
-    mh = m.layout.masthead
-    width = max((len(line) for line in lines), default=1) + len(suffix)
-    if len(lines) > 1 and suffix:
-        width += JOINT_GAP_EM
-    step = float(m.layout.docx.masthead_size_step_pt)
-    size = math.floor(m.block_width / max(width, 1) / step) * step
-    return max(float(mh.min_size_pt), min(float(mh.max_size_pt), size))
-
+    """How far the em-box top sits below the top of an exact line
+    (docx.baseline_per_line and docx.em_ascent in styles/layout.yaml)."""
+    d = load_layout().docx
+    return d.baseline_per_line * line_pt - d.em_ascent * size_pt
 
 def _exact(p, line_pt: float, before_pt: float = 0.0, after_pt: float = 0.0) -> None:
     oxml.set_line_exact(p._p.get_or_add_pPr(), line_pt, before_pt, after_pt)
@@ -63,24 +47,12 @@ def pre_lines(container, notice: Notice, m: Metrics) -> int:
     return count
 
 
-def _masthead_lines(notice: Notice) -> tuple[list[str], str]:
-    lines = list(notice.masthead or notice.organs or [""])
-    if notice.format == "minutes":
-        if len(lines) == 1:
-            return [lines[0] + "纪要"], ""
-        return lines, "纪要"
-    if notice.format == "letter":
-        return lines, ""
-    return lines, notice.masthead_suffix
-
-
-def masthead(document, container, notice: Notice, m: Metrics, before_pt: float) -> float:
-    """The masthead; returns its height in points (top of its first line to
-    the bottom of its last)."""
-    lines, suffix = _masthead_lines(notice)
-    size = masthead_size(m, lines, suffix)
-    line_h = size * m.glyph_line_factor
-    gap = float(m.layout.masthead.joint_line_gap_pt)
+def masthead(document, container, mh: Masthead, m: Metrics, before_pt: float) -> float:
+    """The masthead the model decided; returns its height in points (top of
+    its first line to the bottom of its last)."""
+    lines, suffix, size = list(mh.rows), mh.suffix, mh.size_pt
+    line_h = mh.line_pt
+    gap = mh.row_gap_pt
     rs = RunStyle("masthead", size, 0.0, m.red)
     if len(lines) == 1:
         p = add_paragraph(container, "gwMasthead", "", m)
@@ -99,8 +71,8 @@ def masthead(document, container, notice: Notice, m: Metrics, before_pt: float) 
         return stack_h
     # Joint issuance: names stacked (lead first) in the left cell, justified
     # to one width; 文件 in the right cell, vertically centred on the stack.
-    left_w = max(len(line) for line in lines) * size + 1.0  # slack against rounding
-    right_w = len(suffix) * size + size * JOINT_GAP_EM
+    left_w = mh.stack_width_pt + float(m.layout.docx.slack_pt)  # against rounding
+    right_w = mh.suffix_width_pt + mh.suffix_gap_pt
     table = package.add_table(document, 1, 2) if container is document else container.add_table(1, 2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl = table._tbl
@@ -126,34 +98,29 @@ def masthead(document, container, notice: Notice, m: Metrics, before_pt: float) 
     return stack_h
 
 
-def number_line(container, notice: Notice, m: Metrics, before_pt: float):
+def number_line(container, notice: Notice, pm: PageModel, m: Metrics, before_pt: float):
     """发文字号 centred, or (upward documents) one 字 in at the left with
-    签发人：name at the right, one 字 in. Returns the last paragraph."""
+    签发人：names at the right in the rows the model made. Returns the last paragraph."""
     body_rs = run_style("gwNumber", m)
-    if not notice.signers:
+    sg = pm.signers
+    if sg is None:
         p = add_paragraph(container, "gwNumber", "", m)
         _exact(p, m.pitch, before_pt)
-        add_text(p, notice.number or "", body_rs)
+        add_text(p, notice.number or "", body_rs, spans=notice.field_placeholders("number"))
         return p
-    label = "签发人："
     name_rs = RunStyle("signer_name", m.body, m.char_spacing)
-    rows = [notice.signers[i:i + 2] for i in range(0, len(notice.signers), 2)]
-    sep = "\u3000"
-    widest = max(m.text_width(sep.join(r)) for r in rows)
-    start = m.block_width - m.zi - m.text_width(label) - widest
-    names_at = start + m.text_width(label)
     p = None
-    for i, row in enumerate(rows):
+    for i, row in enumerate(sg.rows):
         p = add_paragraph(container, "gwNumber", "", m)
         pPr = p._p.get_or_add_pPr()
         _exact(p, m.pitch, before_pt if i == 0 else 0)
         oxml.set_jc(pPr, "left")
-        oxml.set_indent(pPr, left_pt=m.zi)
-        oxml.set_tabs(pPr, [("left", start), ("left", names_at)])
-        if i == len(rows) - 1 and notice.number:
-            add_text(p, notice.number, body_rs)
-        add_text(p, "\t" + (label if i == 0 else "\t"), body_rs)
-        add_text(p, sep.join(row), name_rs)
+        oxml.set_indent(pPr, left_pt=sg.number_x_pt)
+        oxml.set_tabs(pPr, [("left", sg.label_x_pt), ("left", sg.names_x_pt)])
+        if i == len(sg.rows) - 1 and notice.number:
+            add_text(p, notice.number, body_rs, spans=notice.field_placeholders("number"))
+        add_text(p, "\t" + (sg.label if i == 0 else "\t"), body_rs)
+        add_text(p, sg.separator.join(row), name_rs)
     return p
 
 
@@ -162,33 +129,39 @@ def red_rule(container, m: Metrics, under_number_pt: float) -> None:
     red_rule.below_number_mm under the bottom of the 发文字号's em box."""
     p = add_paragraph(container, "gwRule", "", m)
     gap = oxml.mm_to_pt(m.layout.red_rule.below_number_mm) - under_number_pt
-    _exact(p, max(gap, 1.0))
+    _exact(p, max(gap, float(m.layout.docx.spacer_pt)))
     oxml.set_border(p._p.get_or_add_pPr(), "bottom", float(m.layout.red_rule.thickness_pt), m.red)
 
 
-def file_header(document, notice: Notice, m: Metrics) -> None:
-    """版头 of the 文件 and 纪要 formats."""
+def file_header(document, notice: Notice, pm: PageModel, m: Metrics) -> None:
+    """版头 of the 文件 and 纪要 formats; without an organ only the marks above it."""
     count = pre_lines(document, notice, m)
-    top = oxml.mm_to_pt(m.layout.masthead.top_from_block_mm)
+    if pm.masthead is None:
+        return
+    top = pm.masthead.top_pt
     before = max(top - count * m.pitch, 0.0)
-    masthead(document, document, notice, m, before)
-    lines_between = int(m.layout.number.lines_below_masthead)
+    mh = pm.masthead
+    masthead(document, document, mh, m, before)
+    # The masthead's paragraphs end (line_pt - size) under its last em box;
+    # the number's em top sits em_offset under its exact line's top.
+    docx_bottom = mh.top_pt + len(mh.rows) * mh.line_pt + (len(mh.rows) - 1) * mh.row_gap_pt
     # Without a 发文字号 its line stays (empty), so the red rule keeps its place.
-    number_line(document, notice, m, lines_between * m.pitch)
+    if pm.number_line:
+        number_line(document, notice, pm, m, pm.number_top_pt - docx_bottom - em_offset(m.pitch, m.body))
     under = m.pitch - em_offset(m.pitch, m.body) - m.body  # em bottom of the number to its line's bottom
-    if notice.format == "file" or notice.number:
+    if pm.red_rule:
         red_rule(document, m, under)
 
 
-def letter_header(document, section, notice: Notice, m: Metrics) -> None:
+def letter_header(document, section, notice: Notice, pm: PageModel, m: Metrics) -> None:
     """信函格式: the masthead 30 mm from the paper top with the red double
     line 4 mm under it live in the first-page header; the lower double line
     (20 mm above the paper bottom) in the first-page footer; both 170 mm."""
     lay = m.layout
     rules = lay.letter_rules
-    lines, suffix = _masthead_lines(notice)
-    size = masthead_size(m, lines, suffix)
-    line_h = size * m.glyph_line_factor
+    mh = pm.masthead
+    size = mh.size_pt if mh else m.body
+    line_h = mh.line_pt if mh else size * m.glyph_line_factor
     section.different_first_page_header_footer = True
     section.header_distance = Mm(lay.masthead.letter_top_from_paper_mm)
     header = section.first_page_header
@@ -196,11 +169,13 @@ def letter_header(document, section, notice: Notice, m: Metrics) -> None:
     overhang = (oxml.mm_to_pt(rules.length_mm) - m.block_width) / 2
     rs = RunStyle("masthead", size, 0.0, m.red)
     paragraphs = header.paragraphs
-    for i, line in enumerate(lines):
+    rows = mh.rows if mh else ("",)
+    for i, line in enumerate(rows):
         p = paragraphs[0] if i == 0 else header.add_paragraph()
         set_style(p, "发文机关标志")
-        _exact(p, line_h)
-        add_text(p, line, rs)
+        _exact(p, line_h, 0, mh.row_gap_pt if mh and i < len(rows) - 1 else 0)
+        if line:
+            add_text(p, line, rs)
     last = header.paragraphs[-1]
     pPr = last._p.get_or_add_pPr()
     oxml.set_indent(pPr, left_pt=-overhang, right_pt=-overhang)
@@ -230,4 +205,4 @@ def letter_body_top(document, notice: Notice, m: Metrics) -> None:
         p = add_paragraph(document, "gwNumber", "", m)
         _exact(p, m.pitch)
         oxml.set_jc(p._p.get_or_add_pPr(), "right")
-        add_text(p, notice.number, run_style("gwNumber", m))
+        add_text(p, notice.number, run_style("gwNumber", m), spans=notice.field_placeholders("number"))

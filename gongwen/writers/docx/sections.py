@@ -120,7 +120,7 @@ def new_section(document, last_paragraph, m: Metrics, *, landscape: bool = False
     if last_paragraph is None:
         last_paragraph = document.add_paragraph()
         set_style(last_paragraph, "版头分隔线")
-        oxml.set_line_exact(last_paragraph._p.get_or_add_pPr(), 1)
+        oxml.set_line_exact(last_paragraph._p.get_or_add_pPr(), float(m.layout.docx.spacer_pt))
     oxml.close_section_at(last_paragraph._p, body.sectPr)
     section = body_section(document)
     oxml.set_section_type(section._sectPr, kind)

@@ -15,10 +15,10 @@ from docx.text.run import Run
 from lxml.etree import SubElement
 
 from gongwen.notice.fonts import office_font
-from gongwen.notice.layout import Layout, load_layout, mm
+from gongwen.notice.spans import pieces, placeholder_spans
+from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.writers.docx import oxml
 
-PLACEHOLDER = re.compile(r"\*\*+|【[^】]*】")
 HALF_WIDTH = re.compile(r"[\x20-\x7e]")
 
 
@@ -95,12 +95,14 @@ class StyleSpec:
     keep_next: bool = False
 
 
+BODY_INDENT = load_layout().body.indent_chars  # 字 a body paragraph's first line is indented
+
 STYLES: list[StyleSpec] = [
-    StyleSpec("正文", "gwBody", "body", "san_hao", indent_chars=2),
-    StyleSpec("一级标题", "gwH1", "heading1", "san_hao", indent_chars=2, outline=0),
-    StyleSpec("二级标题", "gwH2", "heading2", "san_hao", indent_chars=2, outline=1),
-    StyleSpec("三级标题", "gwH3", "body", "san_hao", indent_chars=2, outline=2),
-    StyleSpec("四级标题", "gwH4", "body", "san_hao", indent_chars=2, outline=3),
+    StyleSpec("正文", "gwBody", "body", "san_hao", indent_chars=BODY_INDENT),
+    StyleSpec("一级标题", "gwH1", "heading1", "san_hao", indent_chars=BODY_INDENT, outline=0),
+    StyleSpec("二级标题", "gwH2", "heading2", "san_hao", indent_chars=BODY_INDENT, outline=1),
+    StyleSpec("三级标题", "gwH3", "body", "san_hao", indent_chars=BODY_INDENT, outline=2),
+    StyleSpec("四级标题", "gwH4", "body", "san_hao", indent_chars=BODY_INDENT, outline=3),
     StyleSpec("标题", "gwTitle", "title", "er_hao", align="center", pitch="title", snap=False, spacing=False),
     StyleSpec("标题注", "gwTitleNote", "heading2", "san_hao", align="center"),
     StyleSpec("份号", "gwCopyNo", "body", "san_hao", align="left"),
@@ -114,7 +116,7 @@ STYLES: list[StyleSpec] = [
     StyleSpec("附件说明", "gwAttachNote", "body", "san_hao"),
     StyleSpec("署名", "gwSignature", "body", "san_hao", align="left"),
     StyleSpec("成文日期", "gwDate", "body", "san_hao", align="left"),
-    StyleSpec("附注", "gwNote", "body", "san_hao", indent_chars=2),
+    StyleSpec("附注", "gwNote", "body", "san_hao", indent_chars=BODY_INDENT),
     StyleSpec("出席", "gwAttendance", "body", "san_hao"),
     StyleSpec("附件标识", "gwAttachLabel", "label", "san_hao", align="left"),
     StyleSpec("附件标题", "gwAttachTitle", "title", "er_hao", align="center", pitch="title", snap=False,
@@ -221,20 +223,14 @@ def run_style(spec_id: str, m: Metrics, role: str | None = None) -> RunStyle:
     return RunStyle(role or spec.role, m.size(spec.size), m.char_spacing if spec.spacing else 0.0, colour)
 
 
-def _pieces(text: str, highlight: bool) -> list[tuple[str, bool]]:
-    """The text cut at placeholders (【…】, ***), each piece with its highlight."""
-    if "*" not in text and "【" not in text:  # no placeholder possible
-        return [(text, highlight)]
-    pos = 0
-    pieces: list[tuple[str, bool]] = []
-    for match in PLACEHOLDER.finditer(text):
-        if match.start() > pos:
-            pieces.append((text[pos:match.start()], highlight))
-        pieces.append((match.group(0), True))
-        pos = match.end()
-    if pos < len(text) or not pieces:
-        pieces.append((text[pos:], highlight))
-    return pieces
+def _pieces(text: str, highlight: bool, spans=None, offset: int = 0) -> list[tuple[str, bool]]:
+    """The text cut at placeholders, each piece with its highlight: the
+    tree's spans when given (paragraphs, table cells; `offset` is where
+    `text` starts in the spanned text), else found in the text itself."""
+    if spans is None:
+        spans = placeholder_spans(text)
+        offset = 0
+    return [(piece, mark or highlight) for piece, mark in pieces(text, spans, offset)]
 
 
 _RUNS: dict[tuple[RunStyle, bool], object] = {}
@@ -258,11 +254,11 @@ def run_template(rs: RunStyle, highlight: bool = False):
     return r
 
 
-def append_runs(p, text: str, rs: RunStyle, highlight: bool = False) -> list:
+def append_runs(p, text: str, rs: RunStyle, highlight: bool = False, spans=None, offset: int = 0) -> list:
     """Append text to a w:p as w:r elements; placeholders (【…】, ***) are
     highlighted yellow. What python-docx's add_run(text) writes, faster."""
     runs = []
-    for piece, marked in _pieces(text, highlight):
+    for piece, marked in _pieces(text, highlight, spans, offset):
         if not piece and runs:
             continue
         r = run_template(rs, marked).__copy__()  # lxml copies the whole subtree
@@ -279,9 +275,10 @@ def append_runs(p, text: str, rs: RunStyle, highlight: bool = False) -> list:
     return runs
 
 
-def add_text(paragraph, text: str, rs: RunStyle, highlight: bool = False) -> list[Run]:
-    """Append text as runs; placeholders (【…】, ***) are highlighted yellow."""
-    return [Run(r, paragraph) for r in append_runs(paragraph._p, text, rs, highlight)]
+def add_text(paragraph, text: str, rs: RunStyle, highlight: bool = False, spans=None, offset: int = 0) -> list[Run]:
+    """Append text as runs; placeholders are highlighted yellow: the tree's
+    spans when given, else ** and 【…】 found in the text."""
+    return [Run(r, paragraph) for r in append_runs(paragraph._p, text, rs, highlight, spans, offset)]
 
 
 def format_run(run, rs: RunStyle, highlight: bool = False) -> None:

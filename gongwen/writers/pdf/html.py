@@ -7,15 +7,16 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from gongwen.notice.layout import Layout, load_layout, mm
+from gongwen.layout.model import Masthead, PageModel, layout_notice
+from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
+from gongwen.notice.spans import Span, pieces
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
-from gongwen.notice.columns import column_widths, font_size, is_landscape
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
 from gongwen.writers.pdf.landscape import sheet as landscape_sheet
 from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
-from gongwen.notice.metrics import text_width
+from gongwen.notice.metrics import role_widths, text_width
 
 HEADING_ROLE = {"h1": "heading1", "h2": "heading2", "h3": "body", "h4": "body"}
 
@@ -28,9 +29,11 @@ class HtmlBuilder:
     """Builds the HTML of one notice. `banji` is "footnote" (at the bottom of
     the page where the text ends) or "own-page" (alone on the next even page)."""
 
-    def __init__(self, notice: Notice, layout: Layout | None = None, banji: str = "footnote"):
+    def __init__(self, notice: Notice, layout: Layout | None = None, banji: str = "footnote",
+                 model: PageModel | None = None):
         self.n = notice
         self.L = layout or load_layout()
+        self.model = model or layout_notice(notice, self.L)
         self.banji_mode = banji
         self.out: list[str] = []
         self.W = self.L.block_width_pt
@@ -39,23 +42,74 @@ class HtmlBuilder:
         self.size = self.L.body_size_pt
 
     # -- primitives -------------------------------------------------------
-    def line_html(self, line: Line, size: float | None = None, cls: str = "") -> str:
+    def marked(self, t: str, spans: tuple[Span, ...] = (), start: int = 0, z_last: bool = False) -> str:
+        """Escaped text with its placeholders (spans of the text it starts at
+        `start` of) on a light background, for text without letter-spacing
+        (centred lines, table cells, the 发文字号): an inline box with nothing
+        but a background breaks no line differently and moves a glyph by
+        Pango's rounding at most (under 0.001 pt). Justified lines, whose
+        letter-spacing a span would round anew, get shades() instead.
+        z_last puts the last character in the zero-spacing span of a full line."""
+        out = []
+        segs = pieces(t, spans, start) if spans else [(t, False)]
+        for k, (seg, mark) in enumerate(segs):
+            if z_last and k == len(segs) - 1 and seg:
+                body = f'{escape(seg[:-1])}<span class="z">{escape(seg[-1])}</span>'
+            else:
+                body = str(escape(seg))
+            out.append(f'<span style="background:{self.L.placeholder.shade}">{body}</span>' if mark else body)
+        return "".join(out)
+
+    def line_html(self, line: Line, size: float | None = None, cls: str = "",
+                  spans: tuple[Span, ...] = (), start: int = 0) -> str:
         """One typeset line: the line's letter-spacing on every character but
-        the last of a full line, so its glyphs end flush with the right edge."""
-        pieces = line.pieces
+        the last of a full line, so its glyphs end flush with the right edge.
+        `spans` are placeholders of the paragraph; the line starts at `start` of it."""
+        pieces_ = line.pieces
         style = f"padding-left:{_f(line.x)}pt;letter-spacing:{_f(line.spacing)}pt"
         if size and size != self.size:
             style += f";font-size:{_f(size)}pt"
+        shade = self.shades(line, size or self.size, spans, start) if spans else ""
 
         def text(i: int, t: str) -> str:
-            if line.full and i == len(pieces) - 1:
+            if line.full and i == len(pieces_) - 1:
                 return f'{escape(t[:-1])}<span class="z">{escape(t[-1])}</span>'
             return str(escape(t))
 
-        if len(pieces) == 1:
-            return f'<div class="ln r-{pieces[0].role} {cls}" style="{style}">{text(0, pieces[0].text)}</div>'
-        inner = "".join(f'<span class="r-{p.role}">{text(i, p.text)}</span>' for i, p in enumerate(pieces))
-        return f'<div class="ln {cls}" style="{style}">{inner}</div>'
+        if len(pieces_) == 1:
+            return f'<div class="ln r-{pieces_[0].role} {cls}" style="{style}">{shade}{text(0, pieces_[0].text)}</div>'
+        inner = "".join(f'<span class="r-{p.role}">{text(i, p.text)}</span>' for i, p in enumerate(pieces_))
+        return f'<div class="ln {cls}" style="{style}">{shade}{inner}</div>'
+
+    def shades(self, line: Line, size: float, spans: tuple[Span, ...], start: int) -> str:
+        """Light boxes behind the placeholders of a line, placed from the same
+        advances the line was broken with: a block of no height opening the
+        line holds them, so they are painted under the text (block backgrounds
+        come before inline content) and move nothing. The characters stay in
+        one text box: a span around them would round their positions anew."""
+        chars = [(c, p.role) for p in line.pieces for c in p.text]
+        end = start + len(chars)
+        out = []
+        for a, b in spans:
+            a, b = max(a, start), min(b, end)
+            if b <= a:
+                continue
+            x = line.x
+            for i, (c, role) in enumerate(chars[: b - start]):
+                last = i == len(chars) - 1
+                adv = role_widths(role).em(c) * size + (0.0 if last and line.full else line.spacing)
+                if i < a - start:
+                    x += adv
+                    continue
+                if i == a - start:
+                    x0 = x
+                x += adv
+            # A box of no height that is its own formatting context: the
+            # shade's top margin cannot collapse through it and move the text.
+            out.append(f'<div style="display:flow-root;height:0"><div style="margin:{_f((self.pitch - size) / 2)}pt 0 0 '
+                       f'{_f(x0 - line.x)}pt;width:{_f(x - x0)}pt;height:{_f(size)}pt;'
+                       f'background-color:{self.L.placeholder.shade}"></div></div>')
+        return "".join(out)
 
     def lines(self, segments: list[Piece], first: float = 0.0, rest: float = 0.0, justify: bool = True,
               size: float | None = None, width: float | None = None, pitch: float | None = None) -> list[Line]:
@@ -91,82 +145,88 @@ class HtmlBuilder:
         for text, role in marks:
             self.plain_line(text, role)
             y += self.pitch
-        names = n.masthead or n.organs
-        if not names:
+        mh = self.model.masthead
+        if mh is None:
             return
-        suffix = n.masthead_suffix if n.format == "file" else "纪要"
-        top = mm(L.masthead.top_from_block_mm)
-        height = self.masthead(names, suffix, top - y)
-        y = top + height
+        height = self.masthead(mh, mh.top_pt - y)
+        y = mh.top_pt + height
         # Without a 发文字号 its line stays (empty), so the red rule keeps its place.
-        y = self.number_line(y)
-        # y is the bottom of the number's characters; the line box ends half a leading lower.
-        below = mm(L.red_rule.below_number_mm) - (self.pitch - self.size) / 2
-        self.out.append(f'<div class="rule" style="margin-top:{_f(below)}pt"></div>')
+        if self.model.number_line:
+            y = self.number_line(y)
+        if self.model.red_rule:
+            # y is the bottom of the number's characters; the line box ends half a leading lower.
+            below = mm(L.red_rule.below_number_mm) - (self.pitch - self.size) / 2
+            self.out.append(f'<div class="rule" style="margin-top:{_f(below)}pt"></div>')
 
-    def masthead(self, names: list[str], suffix: str, margin_top: float) -> float:
-        """The red 发文机关标志; returns its height. Stacked names for joint issuance."""
-        L = self.L
-        longest = max(len(s) for s in names)
-        if len(names) == 1:
-            chars = len(names[0]) + len(suffix)
-        else:
-            chars = longest + len(suffix) + (1 if suffix else 0)
-        size = min(float(L.masthead.max_size_pt), self.W / max(chars, 1))
-        size = max(size, float(L.masthead.min_size_pt))
+    def masthead(self, mh: Masthead, margin_top: float) -> float:
+        """The red 发文机关标志 the model decided; returns its height (em top
+        of the first row to em bottom of the last). Rows are one masthead line
+        (mh.line_pt) plus the row gap apart, as in the DOCX."""
+        size = mh.size_pt
         style = f"margin-top:{_f(margin_top)}pt;font-size:{_f(size)}pt;line-height:{_f(size)}pt"
-        if len(names) == 1:
-            self.out.append(f'<div class="mast r-masthead" style="{style}">{escape(names[0] + suffix)}</div>')
+        if not mh.stacked:
+            self.out.append(f'<div class="mast r-masthead" style="{style}">{escape(mh.text)}</div>')
             return size
-        gap = float(L.masthead.joint_line_gap_pt)
-        stack = "".join(
-            f'<div style="height:{_f(size)}pt;{"margin-top:" + _f(gap) + "pt;" if i else ""}text-align:justify;text-align-last:justify">{escape(s)}</div>'
-            for i, s in enumerate(names)
-        )
-        side = f'<td style="padding-left:{_f(size)}pt">{escape(suffix)}</td>' if suffix else ""
+        gap = mh.row_pitch_pt - size
+        def row(i: int, s: str) -> str:
+            # justified to the widest row by letter-spacing (WeasyPrint justifies only at spaces)
+            margin = "margin-top:" + _f(gap) + "pt;" if i else ""
+            if len(s) < 2:
+                return f'<div style="height:{_f(size)}pt;{margin}text-align:center">{escape(s)}</div>'
+            if abs(mh.row_spacing_pt(s)) < 1e-6:  # the widest row fills the stack as it is
+                return f'<div style="height:{_f(size)}pt;{margin}text-align:justify;text-align-last:justify">{escape(s)}</div>'
+            return (f'<div style="height:{_f(size)}pt;{margin}text-align:left;letter-spacing:{_f(mh.row_spacing_pt(s))}pt">'
+                    f'{escape(s[:-1])}<span class="z">{escape(s[-1])}</span></div>')
+
+        stack = "".join(row(i, s) for i, s in enumerate(mh.rows))
+        side = f'<td style="padding-left:{_f(mh.suffix_gap_pt)}pt">{escape(mh.suffix)}</td>' if mh.suffix else ""
         self.out.append(
             f'<div class="mast r-masthead" style="{style}"><table><tbody><tr>'
-            f'<td style="width:{_f(longest * size)}pt">{stack}</td>{side}</tr></tbody></table></div>'
+            f'<td style="width:{_f(mh.stack_width_pt)}pt">{stack}</td>{side}</tr></tbody></table></div>'
         )
-        return len(names) * size + (len(names) - 1) * gap
+        return len(mh.rows) * size + (len(mh.rows) - 1) * gap
+
+    def number_html(self) -> str:
+        """The 发文字号 with a number still to be given (〔2024〕**号) shaded, as the DOCX highlights it."""
+        return self.marked(self.n.number or "", self.n.field_placeholders("number"))
 
     def number_line(self, y: float) -> float:
-        """发文字号 two blank lines under the masthead; 签发人 on its line for upward documents."""
+        """发文字号 two blank lines under the masthead; 签发人 in the model's
+        rows (two names a row), the number on the last row's line."""
         n = self.n
         gap = self.L.number.lines_below_masthead * self.pitch
-        signers = n.signers
+        sg = self.model.signers
         html = []
-        if not signers:
-            html.append(f'<div class="ln center" style="margin-top:{_f(gap)}pt">{escape(n.number or "")}</div>')
+        if sg is None:
+            html.append(f'<div class="ln center" style="margin-top:{_f(gap)}pt">{self.number_html()}</div>')
             lines = 1
         else:
-            # Signers stacked on the right, one 字 in; the number on the last signer's line, one 字 in from the left.
-            label = "签发人："
-            name_w = max(self.width(s, "signer_name") for s in signers)
-            x_label = self.W - self.P - name_w - self.width(label)
-            for i, s in enumerate(signers):
-                last = i == len(signers) - 1
-                number = escape(n.number or "") if last else ""
+            grid = self.P - self.size  # the spacing the model measured the rows with
+            for i, row in enumerate(sg.rows):
+                last = i == len(sg.rows) - 1
+                number = self.number_html() if last else ""
                 margin = f"margin-top:{_f(gap)}pt;" if i == 0 else ""
                 html.append(
                     f'<div class="ln" style="{margin}position:relative">'
-                    f'<span style="position:absolute;left:{_f(self.P)}pt">{number}</span>'
-                    f'<span style="position:absolute;left:{_f(x_label)}pt">{"签发人：" if i == 0 else ""}</span>'
-                    f'<span class="r-signer_name" style="position:absolute;left:{_f(x_label + self.width(label))}pt">{escape(s)}</span></div>'
+                    f'<span style="position:absolute;left:{_f(sg.number_x_pt)}pt">{number}</span>'
+                    f'<span style="position:absolute;left:{_f(sg.label_x_pt)}pt;letter-spacing:{_f(grid)}pt">{sg.label if i == 0 else ""}</span>'
+                    f'<span class="r-signer_name" style="position:absolute;left:{_f(sg.names_x_pt)}pt;letter-spacing:{_f(grid)}pt">'
+                    f'{escape(sg.separator.join(row)[:-1])}<span class="z">{escape(sg.separator.join(row)[-1])}</span></span></div>'
                 )
-            lines = len(signers)
+            lines = len(sg.rows)
         self.out.extend(html)
         # Bottom of the number's characters: its line box minus the half-leading.
         return y + gap + lines * self.pitch - (self.pitch - self.size) / 2
 
     def letter_head(self) -> None:
         n, L = self.n, self.L
-        names = n.masthead or n.organs
+        mh = self.model.masthead
         top = mm(L.masthead.letter_top_from_paper_mm) - mm(L.page.margin_top_mm)
-        size = self.masthead(names, "", top) if names else 0.0
+        if mh is not None:
+            self.masthead(mh, top)
         self.double_rule(mm(L.letter_rules.below_masthead_mm), thick_first=True)
         if n.number:
-            self.out.append(f'<div class="ln a-right">{escape(n.number)}</div>')
+            self.out.append(f'<div class="ln a-right">{self.number_html()}</div>')
         # The closing double line 20 mm above the paper bottom, on page 1 only.
         lr = L.letter_rules
         bottom = mm(L.page.height_mm - L.page.margin_top_mm - lr.bottom_from_paper_mm)
@@ -176,7 +236,6 @@ class HtmlBuilder:
             f'width:{_f(mm(lr.length_mm))}pt;height:{_f(lr.gap_pt)}pt;border-top:{_f(lr.thin_pt)}pt solid {L.colors.red};'
             f'border-bottom:{_f(lr.thick_pt)}pt solid {L.colors.red}"></div>'
         )
-        del size
 
     def double_rule(self, margin_top: float, thick_first: bool) -> None:
         lr = self.L.letter_rules
@@ -189,13 +248,14 @@ class HtmlBuilder:
         )
 
     # -- title, addressee -----------------------------------------------------
-    def title(self, title: str, note: str | None, lines_above: int) -> None:
+    def title(self, title: str, note: str | None, lines_above: int, extra_pt: float = 0.0) -> None:
         L = self.L
         size = float(L.sizes_pt.er_hao)
         tp = float(L.title.line_pitch_pt)
         first = True
+        above = lines_above * self.pitch + extra_pt
         for text in title_lines(title, int(L.title.max_chars_per_line)):
-            margin = f"margin-top:{_f(lines_above * self.pitch)}pt;" if first and lines_above else ""
+            margin = f"margin-top:{_f(above)}pt;" if first and above else ""
             self.out.append(
                 f'<div class="ln center r-title" style="{margin}height:{_f(tp)}pt;line-height:{_f(tp)}pt;font-size:{_f(size)}pt">{escape(text)}</div>'
             )
@@ -214,43 +274,46 @@ class HtmlBuilder:
                 segments.append(Piece(p.rest_text, "body"))
         if p.align in ("center", "right"):
             role = segments[0].role
-            self.out.append(f'<div class="ln r-{role} a-{p.align}">{escape(p.text)}</div>')
+            self.out.append(f'<div class="ln r-{role} a-{p.align}">{self.marked(p.text, p.placeholders or ())}</div>')
             return
-        lines = [self.line_html(l) for l in self.lines(segments, first=indent)]
+        lines = []
+        start = 0
+        for ln in self.lines(segments, first=indent):
+            lines.append(self.line_html(ln, spans=p.placeholders or (), start=start))
+            start += len(ln.text)
         self.out.append(f'<div class="p {p.kind}">' + "".join(lines) + "</div>")
         self.last_paragraph = (len(self.out) - 1, p.kind, lines)
 
     def table(self, t: Table) -> None:
         L = self.L
         ncols = t.ncols
-        landscape = is_landscape(t, L)
-        size = font_size(t, L)
-        # Column widths are measured once (gongwen/notice/columns.py) and the
-        # table laid out with them fixed: the DOCX gets the same columns.
-        width = L.block_height_pt if landscape else self.W
-        widths = column_widths(t, width, size, float(L.tables.cell_side_padding_pt))
+        # Size, orientation and column widths come from the page model
+        # (gongwen/layout/columns.py measures them once): the DOCX gets the same.
+        tm = self.model.tables.get(id(t)) or layout_notice(Notice(title="", body=[t]), L).table(t)
+        landscape, size, widths = tm.landscape, tm.size_pt, tm.widths
         cols = "".join(f'<col style="width:{_f(w)}pt"/>' for w in widths)
         align = t.align or []
 
-        def cells(row, tag):
+        def cells(row, tag, r):
             out = []
             for i in range(ncols):
                 text = row[i] if i < len(row) else ""
                 # A class, not a style attribute: cells alike then share one computed style.
                 cls = f' class="a-{align[i]}"' if i < len(align) and tag == "td" else ""
-                out.append(f"<{tag}{cls}>{escape(text)}</{tag}>")
+                out.append(f"<{tag}{cls}>{self.marked(text, t.cell_placeholders(r, i))}</{tag}>")
             return "".join(out)
 
-        head = "".join(f"<tr>{cells(r, 'th')}</tr>" for r in t.header)
+        nhead = len(t.header)
+        head = "".join(f"<tr>{cells(row, 'th', r)}</tr>" for r, row in enumerate(t.header))
         caption = f'<div class="tcaption" style="break-after:avoid">{escape(t.title)}</div>' if t.title else ""
         note = f'<div class="tnote">{escape(t.note)}</div>' if t.note else ""
 
         def table_html(rows, ids=False, first=True, last=True):
             body = "".join(
-                f'<tr{f" id=r{i}" if ids else ""}>{cells(t.rows[i], "td")}</tr>' for i in rows
+                f'<tr{f" id=r{i}" if ids else ""}>{cells(t.rows[i], "td", nhead + i)}</tr>' for i in rows
             )
             return (
-                f'{caption if first else ""}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(size * 1.5)}pt">'
+                f'{caption if first else ""}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(size * L.tables.line_height_em)}pt">'
                 f"<colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>{note if last else ''}"
             )
 
@@ -281,52 +344,44 @@ class HtmlBuilder:
 
     # -- closing parts -----------------------------------------------------------
     def attachment_note(self) -> None:
-        atts = self.n.attachments
-        if not atts:
+        an = self.model.attachment_note
+        if an is None:
             return
+        atts = self.n.attachments
         self.blank()
-        label = "附件："
-        x0 = self.L.attachment_note.indent_chars * self.P
-        x_after_label = x0 + self.width(label)
         html = []
-        for a in atts:
-            number = "" if len(atts) == 1 else f"{a.number}."
-            name = a.title.replace("\n", "")
-            prefix = label if a.number == 1 else ""
-            x_name = x_after_label + (self.width(number) + (self.P - self.size) if number else 0.0)
-            segs = [Piece(prefix + number + name, "body")]
-            first = x0 if prefix else x_after_label
-            for ln in self.lines(segs, first=first, rest=x_name):
+        if not an.numbered:
+            name = atts[0].title.replace("\n", "")
+            for ln in self.lines([Piece(an.label + name, "body")], first=an.x_pt, rest=an.name_x_pt):
                 html.append(self.line_html(ln))
+        for a in atts if an.numbered else []:
+            # 附件：N. (or N.) in a box as wide as the room before the names, then the name in flow:
+            # the text stays in reading order and every name starts at the model's x.
+            lead_x = an.x_pt if a.number == 1 else an.number_x_pt
+            lead = (an.label if a.number == 1 else "") + f"{a.number}."
+            name = a.title.replace("\n", "")
+            lines = self.lines([Piece(name, "body")], first=an.name_x_pt, rest=an.name_x_pt)
+            for i, ln in enumerate(lines):
+                if i:
+                    html.append(self.line_html(ln))
+                    continue
+                box = (f'<span style="display:inline-block;width:{_f(an.name_x_pt - lead_x)}pt;'
+                       f'letter-spacing:{_f(self.P - self.size)}pt">{escape(lead)}</span>')
+                first = Line(ln.pieces, ln.natural, ln.spacing, lead_x, ln.full)
+                html.append(self.line_html(first).replace('">', '">' + box, 1))
         self.out.append('<div class="p keep">' + "".join(html) + "</div>")
 
     def signature(self) -> None:
-        n, L = self.n, self.L
-        if n.format == "minutes":
+        """署名 and 成文日期 where the model put them."""
+        sig = self.model.signature
+        if sig is None:
             return
-        names = n.signatures
-        date = cn_date(n.date) if n.date else ""
-        if not names and not date:
-            return
-        self.blank(L.signature.lines_above)
-        html = []
-        name_w = max((self.width(s) for s in names), default=0.0)
-        date_w = self.width(date) if date else 0.0
-        if n.seal:
-            x_date = self.W - L.signature.date_right_chars_seal * self.P - date_w
-            for s in names:
-                x = min(x_date + (date_w - self.width(s)) / 2, self.W - self.width(s))
-                html.append(self.line_html(Line([Piece(s, "body")], 0, self.P - self.size, max(x, 0.0), False)))
-        else:
-            x_name = self.W - L.signature.right_chars_no_seal * self.P - name_w
-            x_date = x_name + L.signature.date_offset_chars * self.P
-            if x_date + date_w > self.W - L.signature.date_right_chars_long * self.P:
-                x_date = self.W - L.signature.date_right_chars_long * self.P - date_w
-                x_name = x_date - L.signature.date_offset_chars * self.P
-            for s in names:
-                html.append(self.line_html(Line([Piece(s, "body")], 0, self.P - self.size, x_name + name_w - self.width(s), False)))
-        if date:
-            html.append(self.line_html(Line([Piece(date, "body")], 0, self.P - self.size, x_date, False)))
+        self.blank(self.L.signature.lines_above)
+        spacing = self.P - self.size
+        html = [self.line_html(Line([Piece(s.text, "body")], 0, spacing, max(s.x_pt, 0.0), False))
+                for s in sig.names]
+        if sig.date:
+            html.append(self.line_html(Line([Piece(sig.date.text, "body")], 0, spacing, sig.date.x_pt, False)))
         self.out.append('<div class="p keep">' + "".join(html) + "</div>")
 
     def note(self) -> None:
@@ -409,12 +464,17 @@ class HtmlBuilder:
         n = self.n
         self.out = []
         self.head()
-        has_head = bool(n.masthead or n.organs)
-        self.title(n.title, n.title_note, self.L.title.lines_below_rule if has_head else 0)
+        # Opening the page (no 版头), the title's em box sits where the DOCX's exact line puts it.
+        extra = self.model.title_top_pt - (float(self.L.title.line_pitch_pt) - float(self.L.sizes_pt.er_hao)) / 2
+        self.title(n.title, n.title_note, self.model.title_lines_above,
+                   extra if self.model.masthead is None else 0.0)
         if n.addressee:
             self.blank(self.L.title.addressee_lines_below)
-            lines = self.lines([Piece(n.addressee, "body")])
-            self.out.append('<div class="p">' + "".join(self.line_html(l) for l in lines) + "</div>")
+            lines, start, spans = [], 0, n.field_placeholders("addressee")
+            for ln in self.lines([Piece(n.addressee, "body")]):
+                lines.append(self.line_html(ln, spans=spans, start=start))
+                start += len(ln.text)
+            self.out.append('<div class="p">' + "".join(lines) + "</div>")
         self.last_paragraph = None
         self.blocks(n.body)
         self.closing()

@@ -6,7 +6,7 @@ which rows fit on each sheet; rows are never split."""
 
 from __future__ import annotations
 
-from gongwen.notice.layout import Layout
+from gongwen.layout.spec import Layout
 
 
 def row_chunks(table_html_for, nrows: int, layout: Layout) -> list[tuple[int, int]]:

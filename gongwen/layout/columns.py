@@ -11,7 +11,7 @@ the same columns as the PDF."""
 
 from __future__ import annotations
 
-from gongwen.notice.layout import Layout
+from gongwen.layout.spec import Layout, load_layout
 from gongwen.notice.tree import Table
 from gongwen.notice.breaks import tokens
 from gongwen.notice.metrics import role_widths
@@ -50,15 +50,18 @@ def _extent(text: str, role: str, size: float) -> tuple[float, float]:
     return widest_run, widest_line
 
 
-def column_widths(t: Table, width: float, size: float, side_padding: float) -> list[float]:
+def column_widths(t: Table, width: float, size: float, side_padding: float, slack: float | None = None) -> list[float]:
     """Widths in points of the table's columns, summing to `width`.
-    `side_padding` is the room a cell keeps free on each side of its text."""
+    `side_padding` is the room a cell keeps free on each side of its text;
+    `slack` what a column gets beyond its text (tables.width_slack_pt)."""
     ncols = max(t.ncols, 1)
     if t.widths:
         rel = list(t.widths) + [1.0] * (ncols - len(t.widths))
         total = sum(rel) or 1.0
         return [width * w / total for w in rel]
-    need = 2 * side_padding + 1.0  # a point of slack against rounding in the renderers
+    if slack is None:
+        slack = float(load_layout().tables.width_slack_pt)
+    need = 2 * side_padding + slack  # slack against rounding in the renderers
     lo, hi = [need] * ncols, [need] * ncols
     for rows, role in ((t.header, HEADER_ROLE), (t.rows, BODY_ROLE)):
         seen: set[tuple[int, str]] = set()
