@@ -15,7 +15,7 @@ PT_PER_MM = 72 / 25.4
 
 
 def _block():
-    from gongwen.notice.layout import load_layout
+    from gongwen.layout.spec import load_layout
 
     lay = load_layout()
     p = lay.page

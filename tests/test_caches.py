@@ -82,13 +82,12 @@ def test_a_dead_layout_cannot_get_the_base_made_for_it():
     layout it was made for and finds it by identity: while the entry lives
     the layout cannot die (so its id names no other object), and once the
     cache is cleared a new layout at the same address gets a base of its own."""
-    from gongwen.notice.layout import Layout, load_layout
+    from gongwen.layout.spec import Layout, load_layout
     from gongwen.writers.docx import package
     from gongwen.writers.docx.styles import Metrics
 
     raw = copy.deepcopy(load_layout().raw)
-    other = copy.deepcopy(raw)
-    other["unused_key"] = 1
+    other = copy.deepcopy(raw)  # an equal but distinct layout: the cache matches by identity
     caches.clear("writers.docx.package.bases")
     first = Layout(raw)
     made = package.base(Metrics(first))

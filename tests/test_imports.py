@@ -40,7 +40,8 @@ from gongwen import ROOT
 PACKAGE = "gongwen"
 
 LAYERS = [
-    ["gongwen", "gongwen.errors", "gongwen.safeyaml", "gongwen.schema_errors", "gongwen.stablezip", "gongwen.caches"],
+    ["gongwen", "gongwen.errors", "gongwen.safeyaml", "gongwen.schema_errors", "gongwen.stablezip", "gongwen.caches",
+     "gongwen.filenames"],
     ["gongwen.notice"],
     ["gongwen.layout"],  # layout model (being created by another developer)
     ["gongwen.writers"],

@@ -13,7 +13,7 @@ from gongwen import INPUTS_DIR
 from gongwen.campaign import compute, load_campaign
 from gongwen.campaign.build import render, write
 from tests.build_helpers import add_documents
-from gongwen.notice.layout import load_layout
+from gongwen.layout.spec import load_layout
 from tests import pdfmeasure as pm
 
 L = load_layout()

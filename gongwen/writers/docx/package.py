@@ -35,7 +35,7 @@ from docx.package import Package
 from lxml import etree
 
 from gongwen import caches
-from gongwen.notice.layout import Layout
+from gongwen.layout.spec import Layout
 from gongwen.notice.tree import Notice
 from gongwen.stablezip import ZIP_TIME, stable_zip
 from gongwen.writers.docx import oxml

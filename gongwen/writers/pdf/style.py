@@ -12,7 +12,7 @@ import jinja2
 
 from gongwen import STYLES_DIR, caches
 from gongwen.notice import fonts
-from gongwen.notice.layout import load_layout
+from gongwen.layout.spec import load_layout
 
 
 @dataclass(frozen=True)
