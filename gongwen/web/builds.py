@@ -140,7 +140,7 @@ class BuildQueue:
         return self.settings.state / "builds" / f"{bid}.json"
 
     def _loop(self) -> None:
-        if self._start_workers:
+        if self._start_workers and self.settings.jobs != 1:
             try:
                 self.workers()
             except Exception:  # typesetting then starts with the first build
@@ -191,16 +191,18 @@ def run_build(settings: Settings, b: Build, q: BuildQueue) -> None:
     folder = settings.campaign_dir(b.campaign)
     if folder is None:
         raise UserError(f"没有活动 {b.campaign}")
-    workers = q.workers()
+    # jobs=1: typeset in this process (tests); else on the warm workers
+    workers = None if settings.jobs == 1 else q.workers()
+    jobs = 1 if workers is None else None
     if b.mode == "build":
         from gongwen.build import build_campaign
 
-        result = build_campaign(folder, out, progress=progress, on_warnings=warned, workers=workers)
+        result = build_campaign(folder, out, progress=progress, on_warnings=warned, workers=workers, jobs=jobs)
     else:
         from gongwen.web.issuing import issue_documents
 
         result = issue_documents(folder, out, reissue=b.mode == "reissue", progress=progress, on_warnings=warned,
-                                 workers=workers)
+                                 workers=workers, jobs=jobs)
     b.files = sorted(p.relative_to(out).as_posix() for p in result.written)
     b.documents = [{"rel": t.doc.rel, "kind": t.doc.kind, "period": t.doc.period, "pages": t.pages,
                     "formats": list(t.formats)} for t in result.documents]

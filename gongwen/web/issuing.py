@@ -11,8 +11,8 @@ from pathlib import Path
 
 
 def issue_documents(folder: Path, out: Path, *, reissue: bool = False, progress=None, on_warnings=None,
-                    workers=None):
+                    workers=None, jobs=None):
     from gongwen.build import build_campaign
 
     return build_campaign(folder, out, reissue=reissue, progress=progress, on_warnings=on_warnings,
-                          workers=workers)
+                          workers=workers, jobs=jobs)
