@@ -145,7 +145,10 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
         b = q().get(bid)
         if b is None:
             raise HTTPException(404, "没有这次生成")
-        return page(request, "build.html", b=b.public())
+        name = b.campaign
+        if b.mode != "notice" and (folder := settings.campaign_dir(b.campaign)):
+            name = (await run_in_threadpool(_campaign_info, settings, folder))["name"]
+        return page(request, "build.html", b=b.public(), campaign_name=name)
 
     @app.get("/paste", response_class=HTMLResponse)
     async def paste_page(request: Request):

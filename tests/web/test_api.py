@@ -259,3 +259,19 @@ def test_parse_problem():
     assert parse_problem("units.xlsx 参评单位: 类别“乡镇”没有参评单位")["file"] == "units.xlsx"
     free = parse_problem("随便一句话")
     assert free["message"] == "随便一句话" and free["file"] is None
+
+
+def test_pasted_notice_is_typeset(campaigns):
+    from gongwen import ROOT
+
+    text = (ROOT / "inputs" / "examples" / "004-yeji-gongjianji.txt").read_text(encoding="utf-8")
+    with client(campaigns) as c:
+        t = csrf(c)
+        bad = c.post("/api/notices", json={"text": "---\n标题: [\n---\n正文"}, headers={"X-CSRF-Token": t})
+        assert bad.status_code == 422 and bad.json()["problems"]
+        r = c.post("/api/notices", json={"text": text}, headers={"X-CSRF-Token": t})
+        assert r.status_code == 200, r.json()
+        d = wait(c, r.json()["id"])
+        assert d["state"] == "done", d["problems"]
+        assert sorted(f.rsplit(".", 1)[1] for f in d["files"]) == ["docx", "pdf"]
+        assert c.get(f"/api/builds/{d['id']}/files/{d['files'][1]}").content.startswith(b"%PDF")

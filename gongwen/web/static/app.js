@@ -44,9 +44,9 @@ function showProblems(box, problems, title) {
   else box.append(el("ul", {}, ...problems.map((p) => el("li", { text: p.message || String(p) }))));
 }
 
-function showWarnings(box, warnings) {
+function showWarnings(box, warnings, what = "保存") {
   if (!warnings || !warnings.length) return;
-  box.append(el("details", { class: "warn" }, el("summary", { text: `提示 ${warnings.length} 条（不影响保存）` }),
+  box.append(el("details", { class: "warn" }, el("summary", { text: `提示 ${warnings.length} 条（不影响${what}）` }),
     el("ul", {}, ...warnings.map((w) => el("li", { text: w })))));
 }
 
@@ -80,7 +80,8 @@ async function loadSubmissions(cid, month) {
   const tb = el("tbody");
   const sel = $("#form-unit");
   sel.replaceChildren();
-  for (const u of d.units) {
+  const units = [...d.units.filter((u) => !u.total), ...d.units.filter((u) => u.total)];  // who has not sent, first
+  for (const u of units) {
     const tr = el("tr", { class: u.total ? "" : "missing" }, el("td", { text: u.unit }), el("td", { text: u.category }),
       ...d.sheets.map((s) => el("td", { class: "num", text: u.rows[s] ? String(u.rows[s]) : (u.total ? "0" : "—") })),
       el("td", { class: "muted", text: u.total ? u.files.map((f) => f.split("/").pop()).join("、") : "未报送" }));
@@ -89,7 +90,7 @@ async function loadSubmissions(cid, month) {
   }
   t.append(tb);
   box.append(t);
-  showWarnings(box, d.warnings);
+  showWarnings(box, d.warnings, "计分");
 }
 
 async function upload(cid, month, files) {
@@ -215,7 +216,7 @@ function initBuild() {
     $("#stage").textContent = words[b.state];
     if (b.state === "failed") showProblems($("#problems"), b.problems);
     if (b.state === "done") {
-      const w = $("#warnings"); w.replaceChildren(); showWarnings(w, b.warnings);
+      const w = $("#warnings"); w.replaceChildren(); showWarnings(w, b.warnings, "生成");
       showDocs(bid, b);
       return;
     }
