@@ -276,7 +276,9 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
     async def build_state(bid: str):
         b = _build(q(), bid)
         d = b.public()
-        d["problems"] = [reports.parse_problem(p) for p in b.problems]
+        d["problems"] = [reports.parse_problem(_for_the_page(p)) for p in b.problems]
+        d["message"] = _for_the_page(b.message)
+        d["reissue"] = b.state == "failed" and any("--reissue" in p for p in b.problems)
         d["ahead"] = q().position(b) if b.state == "queued" else 0
         return d
 
@@ -338,6 +340,11 @@ def _cookie(resp, session, settings: Settings):
         resp.set_cookie(auth.COOKIE, session.token, httponly=True, samesite="strict", path="/",
                         secure=settings.secure_cookies, max_age=int(settings.session_hours * 3600))
     return resp
+
+
+def _for_the_page(text: str) -> str:
+    """A build message written for the command line, said for the page."""
+    return text.replace("请加 --reissue", "请在发文登记页点“重新印发”").replace("加 --reissue", "点“重新印发”")
 
 
 def _attachment(name: str) -> dict:

@@ -275,3 +275,24 @@ def test_pasted_notice_is_typeset(campaigns):
         assert d["state"] == "done", d["problems"]
         assert sorted(f.rsplit(".", 1)[1] for f in d["files"]) == ["docx", "pdf"]
         assert c.get(f"/api/builds/{d['id']}/files/{d['files'][1]}").content.startswith(b"%PDF")
+
+
+def test_changed_issued_document_needs_reissue(campaigns):
+    from gongwen.web.bench import corrected_workbook
+
+    folder = campaigns / CID
+    with client(campaigns) as c:
+        t = csrf(c)
+        assert wait(c, c.post(f"/api/campaigns/{CID}/builds", headers={"X-CSRF-Token": t}).json()["id"])["state"] == "done"
+        r = c.post(f"/api/campaigns/{CID}/reports?month=2023-08", headers={"X-CSRF-Token": t},
+                   files=[("files", ("2023-08.xlsx", corrected_workbook(folder), XLSX))])
+        assert r.status_code == 200, r.json()
+        refused = wait(c, c.post(f"/api/campaigns/{CID}/builds", headers={"X-CSRF-Token": t}).json()["id"])
+        assert refused["state"] == "failed" and refused["reissue"]
+        assert "重新印发" in refused["problems"][0]["message"] and "--reissue" not in refused["problems"][0]["message"]
+        again = wait(c, c.post(f"/api/campaigns/{CID}/builds", json={"mode": "reissue"},
+                               headers={"X-CSRF-Token": t}).json()["id"])
+        assert again["state"] == "done", again["problems"]
+        rows = c.get(f"/api/campaigns/{CID}/register").json()
+    assert [r["version"] for r in rows if r["period"] == "2023-08"] == [2]
+    assert any("（第1版）" in f for f in again["files"]) or any((campaigns.parent / "outputs" / CID).rglob("*（第1版）*"))

@@ -52,7 +52,7 @@ function showWarnings(box, warnings, what = "保存") {
 
 // ---- starting a build (campaign page, register page)
 async function startBuild(campaign, mode) {
-  const box = $("#build-problems");
+  const box = $("#build-problems") || $("#problems");
   const r = await api("POST", `/api/campaigns/${encodeURIComponent(campaign)}/builds`, { mode });
   if (r.ok) location.href = `/builds/${r.data.id}`;
   else if (box) showProblems(box, r.data.problems);
@@ -214,7 +214,13 @@ function initBuild() {
     const words = { queued: b.ahead ? `排队中，前面还有 ${b.ahead} 项` : "排队中", running: b.stage + (b.total ? `（${b.done}/${b.total}）` : ""),
       done: `完成：${b.documents.length} 份公文，${b.files.length} 个文件`, failed: `未完成：${b.message}。之前生成的文件和报表保持不变。` };
     $("#stage").textContent = words[b.state];
-    if (b.state === "failed") showProblems($("#problems"), b.problems);
+    if (b.state === "failed") {
+      showProblems($("#problems"), b.problems);
+      if (b.reissue) {
+        $("#problems").append(el("p", {}, el("button", { class: "act", "data-campaign": b.campaign, "data-mode": "reissue", text: "重新印发" }),
+          " 新文件照常生成，旧文件改名为“……（第N版）”留在旁边，并记入发文登记。"));
+      }
+    }
     if (b.state === "done") {
       const w = $("#warnings"); w.replaceChildren(); showWarnings(w, b.warnings, "生成");
       showDocs(bid, b);
