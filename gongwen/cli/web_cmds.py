@@ -36,6 +36,8 @@ def register(group: click.Group) -> None:
         shown = f"[{host}]" if ":" in host else host
         where = "127.0.0.1" if host in ("0.0.0.0", "::") else shown
         click.echo(f"网页已启动：在浏览器里打开 http://{where}:{port}/ （按 Ctrl+C 停止）")
+        if host in ("0.0.0.0", "::"):
+            click.echo(f"局域网里的电脑打开 http://<这台电脑的局域网地址>:{port}/")
         if settings.login_required:
             click.echo(f"需要登录；用户保存在 {settings.users_file}")
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -200,7 +200,7 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
         return await run_in_threadpool(_guarded, reports.submissions, folder, month)
 
     @app.post("/api/campaigns/{cid}/reports")
-    async def upload(request: Request, cid: str, month: str):
+    async def upload(request: Request, cid: str, month: str = ""):
         folder = folder_of(cid)
         form = await request.form(max_files=settings.max_files, max_fields=20)
         uploads, too_big = [], []
@@ -233,7 +233,7 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
     @app.put("/api/campaigns/{cid}/notes")
     async def save_notes(request: Request, cid: str, month: str):
         folder = folder_of(cid)
-        body = await request.json()
+        body = await _json(request)
         if not isinstance(body, dict):
             return JSONResponse({"problems": [reports.problem("格式不对")]}, status_code=400)
         try:
@@ -260,7 +260,7 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
         folder_of(cid)
         mode = "build"
         if request.headers.get("content-type", "").startswith("application/json"):
-            body = await request.json()
+            body = await _json(request)
             mode = body.get("mode", "build") if isinstance(body, dict) else "build"
         if mode not in MODES or mode == "notice":
             return JSONResponse({"problems": [reports.problem("不认识的操作")]}, status_code=400)
@@ -307,7 +307,7 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
     # -- a notice from pasted text -------------------------------------------
     @app.post("/api/notices")
     async def paste(request: Request):
-        body = await request.json()
+        body = await _json(request)
         text = body.get("text") if isinstance(body, dict) else None
         if not isinstance(text, str) or not text.strip():
             return JSONResponse({"problems": [reports.problem("请粘贴公文源文字")]}, status_code=400)
@@ -340,6 +340,14 @@ def _cookie(resp, session, settings: Settings):
         resp.set_cookie(auth.COOKIE, session.token, httponly=True, samesite="strict", path="/",
                         secure=settings.secure_cookies, max_age=int(settings.session_hours * 3600))
     return resp
+
+
+async def _json(request: Request):
+    """The request's JSON body, or None when it is not JSON."""
+    try:
+        return await request.json()
+    except ValueError:
+        return None
 
 
 def _for_the_page(text: str) -> str:

@@ -296,3 +296,16 @@ def test_changed_issued_document_needs_reissue(campaigns):
         rows = c.get(f"/api/campaigns/{CID}/register").json()
     assert [r["version"] for r in rows if r["period"] == "2023-08"] == [2]
     assert any("（第1版）" in f for f in again["files"]) or any((campaigns.parent / "outputs" / CID).rglob("*（第1版）*"))
+
+
+def test_malformed_requests_get_a_problem_not_a_crash(campaigns):
+    with client(campaigns) as c:
+        t = {"X-CSRF-Token": csrf(c)}
+        r = c.put(f"/api/campaigns/{CID}/notes?month=2023-06", content=b"{not json", headers={**t, "Content-Type": "application/json"})
+        assert r.status_code == 400 and r.json()["problems"]
+        r = c.post(f"/api/campaigns/{CID}/reports", headers=t, files=[("files", ("a.xlsx", b"PK\x03\x04", XLSX))])
+        assert r.status_code == 422 and "月份" in r.json()["problems"][0]["message"]
+        assert c.post("/api/campaigns/nope/builds", headers=t).status_code == 404
+        assert c.post("/api/campaigns/..%2f..%2fetc/builds", headers=t).status_code == 404
+        assert c.post(f"/api/campaigns/{CID}/builds", json={"mode": "rm -rf"}, headers=t).status_code == 400
+        assert c.get("/c/nope").status_code == 404
