@@ -218,7 +218,7 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
         checked = await run_in_threadpool(reports.check_upload, folder, month, uploads)
         if not checked.ok:
             return JSONResponse({"problems": checked.problems, "warnings": checked.warnings}, status_code=422)
-        stored = await run_in_threadpool(reports.store, folder, checked.targets)
+        stored = await run_in_threadpool(_locked, q().reading(cid), reports.store, folder, checked.targets)
         return {"problems": [], "warnings": checked.warnings, "stored": stored}
 
     @app.get("/api/campaigns/{cid}/history")
@@ -237,7 +237,7 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
         if not isinstance(body, dict):
             return JSONResponse({"problems": [reports.problem("格式不对")]}, status_code=400)
         try:
-            await run_in_threadpool(reports.write_notes, folder, _month(month), body)
+            await run_in_threadpool(_locked, q().reading(cid), reports.write_notes, folder, _month(month), body)
         except UserError as exc:
             return JSONResponse({"problems": [reports.problem(str(exc))]}, status_code=422)
         return {"problems": [], **reports.read_notes(folder, month)}
@@ -340,6 +340,11 @@ def _cookie(resp, session, settings: Settings):
         resp.set_cookie(auth.COOKIE, session.token, httponly=True, samesite="strict", path="/",
                         secure=settings.secure_cookies, max_age=int(settings.session_hours * 3600))
     return resp
+
+
+def _locked(lock, fn, *args):
+    with lock:
+        return fn(*args)
 
 
 async def _json(request: Request):

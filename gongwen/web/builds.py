@@ -78,7 +78,14 @@ class BuildQueue:
         self._workers = None
         self._thread = threading.Thread(target=self._loop, name="gongwen-builds", daemon=True)
         self._start_workers = start_workers
+        self._reading: dict[str, threading.Lock] = {}
         self._thread.start()
+
+    def reading(self, campaign: str) -> threading.Lock:
+        """Held while a build reads the campaign's inputs, and while an upload or
+        the paragraphs form writes them: a build never reads half an upload."""
+        with self._lock:
+            return self._reading.setdefault(campaign, threading.Lock())
 
     # -- the interface -------------------------------------------------
     def submit(self, campaign: str, mode: str, out: Path, params: dict | None = None) -> Build:
@@ -172,8 +179,29 @@ def run_build(settings: Settings, b: Build, q: BuildQueue) -> None:
     """The work of one build, whatever runs it (this process's queue, or a job queue's worker)."""
     from gongwen.build.progress import Event
 
+    lock = q.reading(b.campaign)
+    lock.acquire()
+    held = [True]
+
     def progress(e: Event) -> None:
         b.stage, b.done, b.total = e.stage, e.done, e.total
+        if held[0] and e.stage not in READING_STAGES:  # the inputs are read: uploads may go on
+            held[0] = False
+            lock.release()
+
+    try:
+        _run(settings, b, q, progress)
+    finally:
+        if held[0]:
+            lock.release()
+
+
+# the stages of build_campaign that read the campaign folder (gongwen/build/campaign.py)
+READING_STAGES = ("读取活动配置和参评单位", "读取并检查各月报表")
+
+
+def _run(settings: Settings, b: Build, q: BuildQueue, progress) -> None:
+    """Call the build library for the build's mode; keep what it wrote on the record."""
 
     def warned(ws: list[str]) -> None:
         b.warnings = list(ws)
