@@ -309,3 +309,15 @@ def test_malformed_requests_get_a_problem_not_a_crash(campaigns):
         assert c.post("/api/campaigns/..%2f..%2fetc/builds", headers=t).status_code == 404
         assert c.post(f"/api/campaigns/{CID}/builds", json={"mode": "rm -rf"}, headers=t).status_code == 400
         assert c.get("/c/nope").status_code == 404
+
+
+def test_one_build_at_a_time_others_wait(campaigns):
+    with client(campaigns) as c:
+        t = {"X-CSRF-Token": csrf(c)}
+        first = c.post(f"/api/campaigns/{CID}/builds", headers=t).json()["id"]
+        second = c.post(f"/api/campaigns/{CID}/builds", headers=t).json()["id"]
+        waiting = c.get(f"/api/builds/{second}").json()
+        assert waiting["state"] == "queued" and waiting["ahead"] == 1
+        assert wait(c, first)["state"] == "done"
+        d = wait(c, second)
+        assert d["state"] == "done" and d["started_at"] >= c.get(f"/api/builds/{first}").json()["finished_at"]

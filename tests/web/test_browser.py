@@ -116,6 +116,14 @@ def test_main_flow(server, browser_page, tmp_path, campaigns):
     assert "〔2023〕" in page.text_content("table.grid")
     shot(page, "网页-发文登记.png", tmp_path)
 
+    # a notice from pasted text (the page comes with an example)
+    page.goto(server + "/paste")
+    page.fill("textarea[name=text]", (ROOT / "inputs" / "examples" / "004-yeji-gongjianji.txt").read_text(encoding="utf-8"))
+    page.click("#paste button[type=submit]")
+    page.wait_for_url(re.compile(r"/builds/"))
+    page.wait_for_selector("#docs li img.thumb")
+    assert "完成" in page.text_content("#stage")
+
     if SHOTS:
         page.goto(server + f"/c/{CID}/m/2023-06")
         page.wait_for_selector("#subs table")
