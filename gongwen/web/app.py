@@ -328,6 +328,14 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
             return JSONResponse({"problems": [reports.problem(str(exc.detail))]}, status_code=exc.status_code)
         return page(request, "error.html", status_code=exc.status_code, message=exc.detail)
 
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError):
+        """A campaign that cannot be read (campaign.yaml, units.xlsx): say what is wrong."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"problems": [reports.parse_problem(p) for p in exc.problems]
+                                 or [reports.problem(exc.message)]}, status_code=422)
+        return page(request, "error.html", status_code=422, message=exc.message, problems=exc.problems)
+
     return app
 
 

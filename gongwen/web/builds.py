@@ -9,7 +9,7 @@ cores could not typeset two builds faster anyway). docs/网页.md says how the
 same run_build() would run on a job queue (RQ or Celery on Redis).
 
 A build's record is kept in memory while it runs and written to
-<state>/builds/<id>.json when it ends, so its documents stay reachable after
+outputs/.web/builds/<id>.json when it ends, so its documents stay reachable after
 a restart. A build that fails, or a server killed mid-build, leaves the
 campaign's inputs and earlier outputs as they were: build_campaign writes all
 or nothing."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 USERS_FILE = "网页用户.json"  # beside the campaigns folder
-STATE_DIR = ".gongwen-web"  # beside the campaigns folder: build records, thumbnails, pasted notices
+STATE_DIR = ".web"  # inside the outputs folder: build records, thumbnails, pasted notices
 HISTORY_DIR = ".history"  # inside a campaign's reports/: replaced files, never deleted (the intake skips dot names)
 
 MB = 1024 * 1024
@@ -43,7 +43,7 @@ class Settings:
         base = self.campaigns.parent
         self.outputs = Path(self.outputs).resolve() if self.outputs else base / "outputs"
         self.users_file = Path(self.users_file) if self.users_file else base / USERS_FILE
-        self.state = Path(self.state) if self.state else base / STATE_DIR
+        self.state = Path(self.state) if self.state else self.outputs / STATE_DIR
 
     @property
     def login_required(self) -> bool:

@@ -321,3 +321,13 @@ def test_one_build_at_a_time_others_wait(campaigns):
         assert wait(c, first)["state"] == "done"
         d = wait(c, second)
         assert d["state"] == "done" and d["started_at"] >= c.get(f"/api/builds/{first}").json()["finished_at"]
+
+
+def test_a_broken_campaign_is_explained(campaigns):
+    units = campaigns / CID / "units.xlsx"
+    units.write_bytes(b"not a workbook")
+    with client(campaigns) as c:
+        r = c.get(f"/api/campaigns/{CID}/submissions?month=2023-06")
+        assert r.status_code == 422 and "units.xlsx" in json.dumps(r.json(), ensure_ascii=False)
+        page = c.get(f"/c/{CID}/m/2023-06")
+        assert page.status_code in (200, 422)
