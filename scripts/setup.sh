@@ -16,6 +16,7 @@ APT_PACKAGES=(
   fontconfig fonts-noto-cjk
   poppler-utils
   libreoffice-writer-nogui
+  chromium  # the web page's browser tests (Playwright drives it; Playwright's own browser download is not used)
 )
 
 missing=()
