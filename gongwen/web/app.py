@@ -428,20 +428,21 @@ def _register_rows(folder: Path) -> list[dict]:
 
 def _forms(folder: Path, month: str, unit: str | None) -> tuple[str, bytes]:
     from gongwen.campaign import load_campaign
-    from gongwen.campaign.forms import form_name, unit_form
+    from gongwen.campaign.forms import form_names, unit_form
 
     camp = load_campaign(folder)
     if month not in camp.months:
         raise HTTPException(404, "没有这个月份")
+    names = form_names(list(camp.roster))
     if unit:
         u = next((u for u in camp.roster if u.name == unit), None)
         if u is None:
             raise HTTPException(404, "没有这个单位")
-        return form_name(u), unit_form(camp, u, month)
+        return names[u.name], unit_form(camp, u, month)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for u in camp.roster:
-            z.writestr(f"{month}/{form_name(u)}", unit_form(camp, u, month))
+            z.writestr(f"{month}/{names[u.name]}", unit_form(camp, u, month))
     return f"{folder.name}-{month}-空白报表.zip", buf.getvalue()
 
 

@@ -1,6 +1,6 @@
 """A campaign's reports as the page sees them: uploads checked in a staged
 copy of the campaign folder before anything is stored, replaced files kept in
-reports/.history/, the month's 报送情况 (who sent what), the month's
+报表历史/ beside reports/, the month's 报送情况 (who sent what), the month's
 paragraphs (reports/YYYY-MM.yaml) read and written.
 
 The intake developer is adding structured problems and a `check()`; until
@@ -107,8 +107,8 @@ def _stage(folder: Path, into: Path) -> Path:
         if p.is_file() and (p.name == "campaign.yaml" or p.stem == "units" or p.suffix in (".j2", ".docx")):
             shutil.copy2(p, stage / p.name)
         elif p.is_dir() and p.name == REPORTS_DIR:
-            shutil.copytree(p, stage / p.name, ignore=shutil.ignore_patterns(HISTORY_DIR, "~$*"))
-        elif p.is_dir() and not p.name.startswith("."):
+            shutil.copytree(p, stage / p.name, ignore=shutil.ignore_patterns("~$*"))
+        elif p.is_dir() and not p.name.startswith(".") and p.name != HISTORY_DIR:
             shutil.copytree(p, stage / p.name, symlinks=True)
     return stage
 
@@ -164,11 +164,11 @@ def check_upload(folder: Path, month: str, uploads: list[Upload]) -> Checked:
 
 
 def history_dir(folder: Path) -> Path:
-    return folder / REPORTS_DIR / HISTORY_DIR
+    return folder / HISTORY_DIR
 
 
 def keep_old(folder: Path, rel: str, stamp: str) -> Path | None:
-    """Move the file at `rel` (if any) into reports/.history/<stamp>/<rel under reports>."""
+    """Move the file at `rel` (if any) into 报表历史/<stamp>/<rel under reports>."""
     path = folder / rel
     if not path.is_file():
         return None
@@ -211,32 +211,27 @@ def history(folder: Path) -> list[dict]:
 
 
 def submissions(folder: Path, month: str) -> dict:
-    """Who sent what for `month`: per unit of the roster, its files and rows per sheet."""
+    """Who sent what for `month` (gongwen.campaign.submissions): per unit of
+    the roster, its files and rows per sheet; problems and warnings of reading it."""
     from gongwen.campaign import intake, load_campaign
+    from gongwen.campaign.submissions import submissions as count
 
     camp = load_campaign(folder)
-    sheets = [s.name for s in camp.sheets]
-    result = {"month": month, "sheets": sheets, "units": [], "problems": [], "warnings": []}
+    result = {"month": month, "sheets": [s.name for s in camp.sheets], "units": [], "problems": [], "warnings": []}
     try:
-        data = intake(camp, months=[month], jobs=1).get(month)
+        data = intake(camp, months=[month], jobs=1)
     except UserError as exc:
         result["problems"] = [parse_problem(p) for p in exc.problems] or [problem(exc.message)]
-        data = None
-    rows: dict[str, dict[str, int]] = {}
-    files: dict[str, set[str]] = {}
-    if data is not None:
-        result["warnings"] = list(data.warnings)
-        for sheet, records in data.records.items():
-            if sheet not in sheets:
-                sheets.append(sheet)
-            for r in records:
-                rows.setdefault(r.unit, {}).setdefault(sheet, 0)
-                rows[r.unit][sheet] += 1
-                files.setdefault(r.unit, set()).add(r.source.file)
-    for u in camp.roster:
-        counts = rows.get(u.name, {})
-        result["units"].append({"unit": u.name, "category": u.category, "rows": counts,
-                                "total": sum(counts.values()), "files": sorted(files.get(u.name, ()))})
+        data = {}
+    if month in data:
+        result["warnings"] = list(data[month].warnings)
+    subs = count(camp, data)
+    result["sheets"] = list(subs.sheets)
+    if month in subs.reported:
+        result["units"] = [u.as_dict() for u in subs.reported[month]]
+    else:  # nothing readable for the month yet: every unit, none sent
+        result["units"] = [{"unit": u.name, "category": u.category, "rows": {}, "files": [], "total": 0,
+                            "sent_nothing": True} for u in camp.roster]
     result["sent"] = sum(1 for u in result["units"] if u["total"])
     return result
 

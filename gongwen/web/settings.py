@@ -8,7 +8,7 @@ from pathlib import Path
 
 USERS_FILE = "网页用户.json"  # beside the campaigns folder
 STATE_DIR = ".web"  # inside the outputs folder: build records, thumbnails, pasted notices
-HISTORY_DIR = ".history"  # inside a campaign's reports/: replaced files, never deleted (the intake skips dot names)
+HISTORY_DIR = "报表历史"  # beside a campaign's reports/ (not in it: everything there is read): replaced files, never deleted
 
 MB = 1024 * 1024
 

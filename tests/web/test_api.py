@@ -64,7 +64,7 @@ def test_bad_upload_is_refused_with_the_cell_and_nothing_stored(campaigns, tmp_p
                  "value": "不存在的单位", "message": p["message"]}
     assert "名单" in p["message"]
     assert target.read_bytes() == before
-    assert not (campaigns / CID / "reports" / ".history").exists()
+    assert not (campaigns / CID / "报表历史").exists()
 
 
 def test_good_upload_is_stored_and_the_replaced_file_kept(campaigns):
@@ -80,7 +80,7 @@ def test_good_upload_is_stored_and_the_replaced_file_kept(campaigns):
         assert sorted(r.json()["stored"]) == ["reports/2023-07/县农业农村局.xlsx", "reports/2023-07/县商务局.xlsx"]
         history = c.get(f"/api/campaigns/{CID}/history").json()
     kept = [h for h in history if h["file"] == "2023-07/县商务局.xlsx"]
-    assert kept and (reports / ".history" / kept[0]["when"] / "2023-07" / "县商务局.xlsx").read_bytes() == old
+    assert kept and (campaigns / CID / "报表历史" / kept[0]["when"] / "2023-07" / "县商务局.xlsx").read_bytes() == old
     assert new.exists()
 
 
@@ -142,7 +142,7 @@ def test_notes_round_trip_keeps_other_keys(campaigns):
         got = c.get(f"/api/campaigns/{CID}/notes?month=2023-06").json()
     assert got["存在问题"] == ["一是新的问题。"] and got["下步工作"] == ["（一）新的工作。"]
     assert "成文日期: 2023-07-05" in path.read_text(encoding="utf-8")
-    assert any((campaigns / CID / "reports" / ".history").rglob("2023-06.yaml"))
+    assert any((campaigns / CID / "报表历史").rglob("2023-06.yaml"))
 
 
 def test_submissions_and_forms(campaigns):
@@ -288,7 +288,7 @@ def test_changed_issued_document_needs_reissue(campaigns):
                    files=[("files", ("2023-08.xlsx", corrected_workbook(folder), XLSX))])
         assert r.status_code == 200, r.json()
         refused = wait(c, c.post(f"/api/campaigns/{CID}/builds", headers={"X-CSRF-Token": t}).json()["id"])
-        assert refused["state"] == "failed" and refused["reissue"]
+        assert refused["state"] == "failed" and refused["reissue"], refused["problems"]
         assert "重新印发" in refused["problems"][0]["message"] and "--reissue" not in refused["problems"][0]["message"]
         again = wait(c, c.post(f"/api/campaigns/{CID}/builds", json={"mode": "reissue"},
                                headers={"X-CSRF-Token": t}).json()["id"])
