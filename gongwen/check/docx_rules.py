@@ -55,8 +55,13 @@ def is_black(color: str) -> bool:
 def items_of(doc: Docx) -> list[Item]:
     out = []
     paras = doc.body()
+    carry = False  # a page break in an empty paragraph, or at the end of the one before
     for i, p in enumerate(paras):
-        brk = p.page_break_before or p.break_before or (i > 0 and paras[i - 1].section != p.section)
+        brk = carry or p.page_break_before or p.break_before or (i > 0 and paras[i - 1].section != p.section)
+        if not p.text.strip() and not p.border_bottom:
+            carry = brk or p.break_after
+            continue
+        carry = p.break_after
         indent = p.left + max(p.first_line, 0) + p.leading_spaces() * max(p.size, 1)
         out.append(Item(p.shown, p.size, p.bold, is_red(p.color), p.align == "center", p.align == "right",
                         bool(p.border_bottom) and not p.text.strip(), brk, indent, p))
@@ -250,6 +255,7 @@ class DocxChecker:
         body = self.lay.body_size_pt
         indent = self.lay.body.indent_chars * self.zi
         fonts_bad = {"body": [], "h3": [], "h4": []}
+        heads_bad: dict[str, list] = {"h1": [], "h2": []}
         indent_bad, spaces, breaks = [], [], []
         for it in self.parsed.items:
             p: Para = it.ref
@@ -266,8 +272,9 @@ class DocxChecker:
                 para = make_paragraph(text)
                 prefix = _prefix_runs(p, p.leading_spaces() + para.runin)
                 kind = "黑体" if it.role == "h1" else "楷体"
-                if not self.font(it, kind, body, "headings", prefix, {"h1": "一级标题", "h2": "二级标题"}[it.role]):
-                    pass
+                runs = [r for r in prefix if r.text.strip()]
+                if any(abs(r.size - body) > 0.26 for r in runs) or any(family_kind(r.font) != kind for r in runs):
+                    heads_bad[it.role].append((it, runs, kind))
             else:
                 runs = [r for r in p.runs if r.text.strip()]
                 if any(abs(r.size - body) > 0.26 for r in runs) or any(family_kind(r.font) != "仿宋" for r in runs):
@@ -289,6 +296,13 @@ class DocxChecker:
                          "字号" + "、".join(_size_name(s) for s in sorted({r.size for r in runs})) + "，字体" +
                          "、".join(sorted({r.font or "（未指定）" for r in runs})) + f"（共 {len(bad)} 段）",
                          f"{_size_name(body)}仿宋")
+        for role, bad in heads_bad.items():
+            if bad:
+                it, runs, kind = bad[0]
+                self.add("headings", it.ref, {"h1": "一级标题", "h2": "二级标题"}[role] + "：字号" +
+                         "、".join(_size_name(s) for s in sorted({r.size for r in runs})) + "，字体" +
+                         "、".join(sorted({r.font or "（未指定）" for r in runs})) + f"（共 {len(bad)} 处）",
+                         f"{_size_name(body)}{kind}")
         if spaces:
             p = spaces[0]
             self.add("indent", p, f"用 {p.leading_spaces()} 个空格缩进（共 {len(spaces)} 段）",

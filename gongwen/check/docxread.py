@@ -64,6 +64,7 @@ class Para:
     after: float = 0.0
     page_break_before: bool = False
     break_before: bool = False  # a page break run before the text
+    break_after: bool = False  # a page break run after the text
     border_bottom: str | None = None  # colour of a bottom border (a rule)
     numbering: str = ""  # text shown by automatic numbering
     in_table: bool = False
@@ -306,18 +307,25 @@ class Numbering:
                     "bullet": (_val(lvl.find("w:numFmt", NS)) == "bullet"),
                 }
             self.abstract[ab.get(q("abstractNumId"))] = levels
+        self.overrides: dict[str, dict[int, int]] = {}
         for num in root.findall("w:num", NS):
-            self.nums[num.get(q("numId"))] = _val(num.find("w:abstractNumId", NS))
+            nid = num.get(q("numId"))
+            self.nums[nid] = _val(num.find("w:abstractNumId", NS))
+            for ov in num.findall("w:lvlOverride", NS):
+                start = ov.find("w:startOverride", NS)
+                if start is not None:
+                    self.overrides.setdefault(nid, {})[int(ov.get(q("ilvl")) or 0)] = int(_val(start) or 1)
 
     def text(self, num_id: str, ilvl: int) -> str:
         levels = self.abstract.get(self.nums.get(num_id, ""), {})
         if num_id == "0" or ilvl not in levels:
             return ""
-        key = self.nums.get(num_id, num_id)  # lists sharing an abstract continue
+        # lists sharing an abstract numbering continue one another, unless one restarts (startOverride)
+        key = num_id if num_id in self.overrides else self.nums.get(num_id, num_id)
         counts = self.counters.setdefault(key, [0] * 10)
         lvl = levels[ilvl]
         if counts[ilvl] == 0:
-            counts[ilvl] = lvl["start"]
+            counts[ilvl] = self.overrides.get(num_id, {}).get(ilvl, lvl["start"])
         else:
             counts[ilvl] += 1
         for deeper in range(ilvl + 1, 10):
@@ -425,7 +433,7 @@ class _Reader:
     def paragraph(self, p, in_table=False, table=None, section=0) -> Para:
         self.count += 1
         pprops, rprops = self.para_props(p)
-        runs, break_before = [], False
+        runs, break_before, break_after = [], False, False
         in_field = 0
         for r in p.xpath(".//w:r[not(ancestor::w:txbxContent)]", namespaces=NS):
             fc = r.find("w:fldChar", NS)
@@ -438,6 +446,8 @@ class _Reader:
             props, text, pb = self.run(r, rprops)
             if pb and not "".join(x.text for x in runs).strip():
                 break_before = True
+            elif pb:
+                break_after = True
             if text:
                 runs.append(Run(text, props["sz"], props.get("eastAsia", ""), props.get("ascii", ""), bool(props["b"]),
                                 props["color"], props.get("spacing", 0.0)))
@@ -461,7 +471,7 @@ class _Reader:
                    "start": "left", "left": "left"}.get(pprops.get("jc", "left"), "left"),
             first_line=first, left=ind("left"), right=ind("right"), line_rule=rule, line=line,
             before=float(pprops.get("sp.before", 0)) / TWIP, after=float(pprops.get("sp.after", 0)) / TWIP,
-            page_break_before=bool(pprops.get("pageBreakBefore")), break_before=break_before,
+            page_break_before=bool(pprops.get("pageBreakBefore")), break_before=break_before, break_after=break_after,
             border_bottom=pprops.get("border"), numbering=numbering, in_table=in_table, table=table,
             section=section, has_drawing=bool(p.xpath(".//w:drawing|.//w:pict", namespaces=NS)),
         )

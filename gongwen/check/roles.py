@@ -167,6 +167,7 @@ def classify(items: list[Item]) -> Parsed:
         s = date_at
         while s > k and _signature_like(items[s - 1].text) and (items[s - 1].right or items[s - 1].center
                                                                  or items[s - 1].text[:1] in SPACES
+                                                                 or items[s - 1].indent > 100
                                                                  or date_at - s < 1):
             if date_at - s >= 3:
                 break
