@@ -9,7 +9,7 @@ import re
 from gongwen.check import forms
 from gongwen.check.docxread import Docx, Para
 from gongwen.check.findings import Finding, snippet
-from gongwen.check.roles import Item, Parsed, classify, clean, flat
+from gongwen.check.roles import CC, PRINTED, Item, Parsed, classify, clean, flat
 from gongwen.notice import fonts as font_roles
 from gongwen.notice.layout import load_layout, mm
 
@@ -54,7 +54,8 @@ def is_black(color: str) -> bool:
 
 def items_of(doc: Docx) -> list[Item]:
     out = []
-    paras = doc.body()
+    # body paragraphs, and the 版记 lines when they are typed in a (borderless) table
+    paras = [p for p in doc.paras if not p.in_table or CC.match(flat(p.text)) or PRINTED.search(flat(p.text))]
     carry = False  # a page break in an empty paragraph, or at the end of the one before
     for i, p in enumerate(paras):
         brk = carry or p.page_break_before or p.break_before or (i > 0 and paras[i - 1].section != p.section)
@@ -425,6 +426,8 @@ class DocxChecker:
         small = self.lay.size("table_small")
         for t in self.doc.tables:
             cells = [p for p in self.doc.paras if p.table == t.index and p.text.strip()]
+            if any(CC.match(flat(p.text)) or PRINTED.search(flat(p.text)) for p in cells):
+                continue  # the 版记 typed as a table
             tiny = [p for p in cells if p.size < small - 0.26]
             if tiny:
                 self.add("table", tiny[0], f"表格文字 {_size_name(tiny[0].size)}", f"不小于{_size_name(small)}")

@@ -62,7 +62,9 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
             x0 = xs[len(xs) // 10]
             first = next((i, ln) for i, ln in long_lines if abs(ln.x0 - x0) < 2)
             wrapped = [ln.x1 for _, ln in long_lines if abs(ln.x0 - x0) < 2 and len(ln.text) >= lay.grid.chars - 4]
-            x1 = statistics.median(wrapped) if wrapped else right
+            # narrower block: no line ever reaches the right edge; wider: lines regularly pass it
+            x1 = max(wrapped) if wrapped and max(wrapped) < right - mm(1.5) - 2 else (
+                statistics.median(wrapped) if wrapped else right)
             if abs(x0 - left) > mm(1) + 1:
                 add("margins", first[0], first[1].text, f"文字左边缘距纸边 {x0 / mm(1):.1f} mm",
                     f"订口 {pg.margin_left_mm} mm±1 mm")
@@ -77,19 +79,18 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
                     add("grid", full[0][0], full[0][1].text, f"满行 {c:g} 个字", f"每行 {lay.grid.chars} 个字")
         # -- the first line of pages 2.. sits on the block top; 22 lines per full page -----------
         pitches_all, tops = [], []
-        for i in portrait[1:]:
+        for i in portrait:
             lines = [ln for ln in all_lines[i] if ln.bottom <= bottom + 2]
             body_lines = [ln for ln in lines if abs(ln.size - body) < 0.6]
-            if lines and abs(lines[0].size - body) < 0.6:
+            if i > 1 and lines and abs(lines[0].size - body) < 0.6:
                 em_top = measure.baseline(lines[0].chars[0]) - 0.88 * lines[0].size
                 tops.append((i, em_top, lines[0]))
-            run = [ln for ln in body_lines]
-            if len(run) >= 12 and len(run) == len(lines) and i not in ruled:
-                steps = [s for s in measure.pitches(run) if s < 1.5 * lay.line_pitch_pt]
-                if steps:
-                    pitches_all.append((i, statistics.median(steps), len(run), run[0]))
+            if len(body_lines) >= 6 and i not in ruled:
+                steps = [s for s in measure.pitches(body_lines) if s < 1.5 * lay.line_pitch_pt]
+                if len(steps) >= 4:
+                    pitches_all.append((i, statistics.median(steps), len(body_lines), body_lines[0]))
         if tops:
-            t = statistics.median(x for _, x, _ in tops)
+            t = min(x for _, x, _ in tops)  # a page whose first line sits on the block top shows where it is
             pitch_gap = lay.line_pitch_pt - body  # the em box sits in the lower part of its line
             if not (top - mm(1) - 1 <= t <= top + pitch_gap + mm(1) + 1):
                 i, _, ln = tops[0]
@@ -110,7 +111,7 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
         # -- page 1: masthead, number, red rule, title ----------------------------------------------
         first = all_lines[1]
         p1 = pages[0]
-        reds = [ln for ln in first if _red_line(ln)]
+        reds = [ln for ln in first if _red_line(ln) and ln.size >= 20 and ln.top < top + mm(90)]
         rules = measure.red_rects(p1)
         number = next((ln for ln in first if NUMBER_LOOSE.match(flat(ln.text).split("签发人")[0] or "-")), None)
         if reds:

@@ -147,7 +147,7 @@ def classify(items: list[Item]) -> Parsed:
     attach_at = end
     for j in range(k + 1, end):
         it = items[j]
-        if ATTACH_LABEL.match(flat(it.text)) and not it.center and (it.indent < 8 or it.page_break):
+        if ATTACH_LABEL.match(flat(it.text)) and not it.center and it.indent < 8:
             attach_at = j
             break
     # -- signature, date, note: the last date before the attachments -------------------------
@@ -191,7 +191,7 @@ def classify(items: list[Item]) -> Parsed:
     j = attach_at
     while j < end:
         it = items[j]
-        if ATTACH_LABEL.match(flat(it.text)) and not it.center and (it.indent < 8 or it.page_break):
+        if ATTACH_LABEL.match(flat(it.text)) and not it.center and it.indent < 8:
             it.role = "attach_label"
             j += 1
             while j < end and (items[j].center or items[j].bold) and not ATTACH_LABEL.match(flat(items[j].text)) \
