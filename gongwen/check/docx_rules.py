@@ -55,9 +55,13 @@ def is_black(color: str) -> bool:
 def items_of(doc: Docx) -> list[Item]:
     out = []
     # body paragraphs, and the 版记 lines when they are typed in a (borderless) table
-    paras = [p for p in doc.paras if not p.in_table or CC.match(flat(p.text)) or PRINTED.search(flat(p.text))]
+    paras = doc.paras
     carry = False  # a page break in an empty paragraph, or at the end of the one before
+    table_before = False
     for i, p in enumerate(paras):
+        if p.in_table and not (CC.match(flat(p.text)) or PRINTED.search(flat(p.text))):
+            table_before = True
+            continue
         brk = carry or p.page_break_before or p.break_before or (i > 0 and paras[i - 1].section != p.section)
         if not p.text.strip() and not p.border_bottom:
             carry = brk or p.break_after
@@ -65,7 +69,8 @@ def items_of(doc: Docx) -> list[Item]:
         carry = p.break_after
         indent = p.left + max(p.first_line, 0) + p.leading_spaces() * max(p.size, 1)
         out.append(Item(p.shown, p.size, p.bold, is_red(p.color), p.align == "center", p.align == "right",
-                        bool(p.border_bottom) and not p.text.strip(), brk, indent, p))
+                        bool(p.border_bottom) and not p.text.strip(), brk, indent, table_before, p))
+        table_before = False
     return out
 
 

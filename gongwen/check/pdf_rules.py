@@ -63,12 +63,12 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
             first = next((i, ln) for i, ln in long_lines if abs(ln.x0 - x0) < 2)
             wrapped = [ln.x1 for _, ln in long_lines if abs(ln.x0 - x0) < 2 and len(ln.text) >= lay.grid.chars - 4]
             # narrower block: no line ever reaches the right edge; wider: lines regularly pass it
-            x1 = max(wrapped) if wrapped and max(wrapped) < right - mm(1.5) - 2 else (
-                statistics.median(wrapped) if wrapped else right)
-            if abs(x0 - left) > mm(1) + 1:
-                add("margins", first[0], first[1].text, f"文字左边缘距纸边 {x0 / mm(1):.1f} mm",
-                    f"订口 {pg.margin_left_mm} mm±1 mm")
-            if abs(x1 - right) > mm(1.5) + 2:
+            x1 = right
+            if len(wrapped) >= 5 and max(wrapped) < right - mm(1.5) - 2:
+                x1 = max(wrapped)  # no line reaches the block's right edge: the block is narrower
+            elif len(wrapped) >= 5 and statistics.median(wrapped) > right + mm(1.5) + 2:
+                x1 = statistics.median(wrapped)  # lines regularly run past it: wider
+            if x1 != right:
                 add("margins", first[0], first[1].text, f"满行右边缘距纸边 {(W - x1) / mm(1):.1f} mm",
                     f"右白边 {pg.margin_right_mm} mm（版心宽 156 mm）")
             full = [(i, ln) for i, ln in long_lines if abs(ln.x0 - x0) < 2 and abs(ln.x1 - x1) < zi / 2

@@ -51,6 +51,7 @@ class Item:
     rule: bool = False  # an empty paragraph drawn as a (red) rule
     page_break: bool = False
     indent: float = 0.0  # pt from the left edge to the first character
+    after_table: bool = False  # a table stands between this item and the one before
     ref: object = None  # the source paragraph
     role: str = ""
 
@@ -165,7 +166,7 @@ def classify(items: list[Item]) -> Parsed:
                 items[j].role = "body"  # text after the date: left for the rules to see
         items[date_at].role = "date"
         s = date_at
-        while s > k and _signature_like(items[s - 1].text) and (items[s - 1].right or items[s - 1].center
+        while s > k and not items[s].after_table and _signature_like(items[s - 1].text) and (items[s - 1].right or items[s - 1].center
                                                                  or items[s - 1].text[:1] in SPACES
                                                                  or items[s - 1].indent > 100
                                                                  or date_at - s < 1):
