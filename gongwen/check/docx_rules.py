@@ -166,7 +166,7 @@ class DocxChecker:
                      f"固定值 {want} pt（每面 {self.lay.grid.lines} 行）")
 
     # -- font helper -----------------------------------------------------------------------
-    def font(self, item: Item, kind: str, size: float, rule: str, runs=None, what: str = "") -> bool:
+    def font(self, item: Item, kind: str, size: float, rule: str, runs=None, what: str = "", severity: str = "") -> bool:
         p: Para = item.ref
         runs = [r for r in (runs or p.runs) if r.text.strip()]
         if not runs:
@@ -179,7 +179,8 @@ class DocxChecker:
         if got_kinds != [kind]:
             problems.append("字体" + "、".join(sorted({r.font or "（未指定）" for r in runs})))
         if problems:
-            self.add(rule, p, (what + "：" if what else "") + "，".join(problems), f"{_size_name(size)}{kind}")
+            self.add(rule, p, (what + "：" if what else "") + "，".join(problems), f"{_size_name(size)}{kind}",
+                     severity=severity)
             return False
         return True
 
@@ -212,7 +213,7 @@ class DocxChecker:
                     for measured, expected in forms.number_problems(number):
                         self.add("number", p, measured, expected, number)
                 if it.role == "number":
-                    self.font(it, "仿宋", body, "number")
+                    self.font(it, "仿宋", body, "number", severity="一般")
                     fmt_letter = False
                     if p.align != "center" and not fmt_letter and p.align != "right":
                         self.add("number", p, "未居中", "居中排布（上行文居左空一字）")

@@ -53,14 +53,21 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
         all_lines = {i: measure.page_lines(p) for i, p in enumerate(pages, 1)}
         portrait = [i for i, p in enumerate(pages, 1) if not _is_landscape(p)]
 
+        # the size most text is set in (3号 in a compliant notice; whatever a draft used otherwise)
+        sizes = [round(ln.size * 2) / 2 for i in portrait for ln in all_lines[i] if ln.bottom <= bottom + 2
+                 and len(ln.text) >= 10]
+        main_size = statistics.mode(sizes) if sizes else body
         # -- the text block: body lines give its left and right edges ----------------------------
         ruled = {i for i, p in enumerate(pages, 1) if len(p.lines) + len(p.rects) > 4}  # tables
         long_lines = [(i, ln) for i in portrait if i not in ruled for ln in all_lines[i]
-                      if abs(ln.size - body) < 0.6 and len(ln.text) >= lay.grid.chars // 2 and ln.bottom < bottom + 2]
+                      if abs(ln.size - main_size) < 0.6 and len(ln.text) >= lay.grid.chars // 2]
         if len(long_lines) >= 3:
             xs = sorted(ln.x0 for _, ln in long_lines)
             x0 = xs[len(xs) // 10]
             first = next((i, ln) for i, ln in long_lines if abs(ln.x0 - x0) < 2)
+            if abs(x0 - left) > mm(1) + 1:
+                add("margins", first[0], first[1].text, f"文字左边缘距纸边 {x0 / mm(1):.1f} mm",
+                    f"订口 {pg.margin_left_mm} mm±1 mm")
             wrapped = [ln.x1 for _, ln in long_lines if abs(ln.x0 - x0) < 2 and len(ln.text) >= lay.grid.chars - 4]
             # narrower block: no line ever reaches the right edge; wider: lines regularly pass it
             x1 = right
@@ -81,8 +88,8 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
         pitches_all, tops = [], []
         for i in portrait:
             lines = [ln for ln in all_lines[i] if ln.bottom <= bottom + 2]
-            body_lines = [ln for ln in lines if abs(ln.size - body) < 0.6]
-            if i > 1 and lines and abs(lines[0].size - body) < 0.6:
+            body_lines = [ln for ln in lines if abs(ln.size - main_size) < 0.6]
+            if i > 1 and lines and abs(lines[0].size - main_size) < 0.6:
                 em_top = measure.baseline(lines[0].chars[0]) - 0.88 * lines[0].size
                 tops.append((i, em_top, lines[0]))
             if len(body_lines) >= 6 and i not in ruled:
@@ -91,7 +98,7 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
                     pitches_all.append((i, statistics.median(steps), len(body_lines), body_lines[0]))
         if tops:
             t = min(x for _, x, _ in tops)  # a page whose first line sits on the block top shows where it is
-            pitch_gap = lay.line_pitch_pt - body  # the em box sits in the lower part of its line
+            pitch_gap = lay.line_pitch_pt - main_size  # the em box sits in the lower part of its line
             if not (top - mm(1) - 1 <= t <= top + pitch_gap + mm(1) + 1):
                 i, _, ln = tops[0]
                 add("margins", i, ln.text, f"版心上边缘距纸边约 {t / mm(1):.1f} mm", f"天头 {pg.margin_top_mm} mm±1 mm")
@@ -102,10 +109,8 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
                 add("grid", i, ln.text, f"行距 {pitch:.1f} pt（约每面 {mm(225) / pitch:.0f} 行）",
                     f"{lay.line_pitch_pt} pt，每面 {lay.grid.lines} 行")
         # -- body size ---------------------------------------------------------------------------
-        sizes = [round(ln.size * 2) / 2 for i in portrait for ln in all_lines[i] if ln.bottom <= bottom + 2
-                 and len(ln.text) >= 10]
         if sizes:
-            common = statistics.mode(sizes)
+            common = main_size
             if abs(common - body) > 0.6:
                 add("body_font", 1, "", f"正文主要字号 {common:g} pt", f"3号（{body:g} pt）")
         # -- page 1: masthead, number, red rule, title ----------------------------------------------
