@@ -271,7 +271,7 @@ class DocxChecker:
             text = clean(it.text)
             if not text or p.align == "center":  # a table title or a centred sub-heading
                 continue
-            if re.match(r"^(注[:：]|出席[:：]|请假[:：]|列席[:：]|缺席[:：])", text):
+            if re.match(r"^(注[:：]|出席[:：]|请假[:：]|列席[:：]|缺席[:：]|附件\d*$)", text):
                 continue  # a table note, 纪要 attendance: their own size, hanging or flush by design
             if it.role in ("h1", "h2"):
                 from gongwen.notice.body import make_paragraph

@@ -54,11 +54,11 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
         portrait = [i for i, p in enumerate(pages, 1) if not _is_landscape(p)]
 
         # the size most text is set in (3号 in a compliant notice; whatever a draft used otherwise)
-        sizes = [round(ln.size * 2) / 2 for i in portrait for ln in all_lines[i] if ln.bottom <= bottom + 2
-                 and len(ln.text) >= 10]
+        ruled = {i for i, p in enumerate(pages, 1) if len(p.lines) + len(p.rects) > 4}  # tables
+        sizes = [round(ln.size * 2) / 2 for i in portrait if i not in ruled for ln in all_lines[i]
+                 if ln.bottom <= bottom + 2 and len(ln.text) >= 10]
         main_size = statistics.mode(sizes) if sizes else body
         # -- the text block: body lines give its left and right edges ----------------------------
-        ruled = {i for i, p in enumerate(pages, 1) if len(p.lines) + len(p.rects) > 4}  # tables
         long_lines = [(i, ln) for i in portrait if i not in ruled for ln in all_lines[i]
                       if abs(ln.size - main_size) < 0.6 and len(ln.text) >= lay.grid.chars // 2]
         if len(long_lines) >= 3:

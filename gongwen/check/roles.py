@@ -145,12 +145,17 @@ def classify(items: list[Item]) -> Parsed:
             break
         end -= 1
     # -- attachments: a line 附件 / 附件1 alone (after the body started) --------------------
-    attach_at = end
-    for j in range(k + 1, end):
-        it = items[j]
-        if ATTACH_LABEL.match(flat(it.text)) and not it.center and it.indent < 8:
-            attach_at = j
-            break
+    candidates = [j for j in range(k + 1, end) if ATTACH_LABEL.match(flat(items[j].text))
+                  and not items[j].center and items[j].indent < 8]
+    # an attachment with its own 附件说明 has nested attachments: those are its text
+    kept = []
+    for j in candidates:
+        if kept and any(ATTACH_NOTE.match(clean(items[m].text)) for m in range(kept[-1] + 1, j)):
+            continue
+        kept.append(j)
+    candidates = kept
+    labels = set(candidates)
+    attach_at = candidates[0] if candidates else end
     # -- signature, date, note: the last date before the attachments -------------------------
     body_end = attach_at
     date_at = None
@@ -192,10 +197,12 @@ def classify(items: list[Item]) -> Parsed:
     j = attach_at
     while j < end:
         it = items[j]
-        if ATTACH_LABEL.match(flat(it.text)) and not it.center and it.indent < 8:
+        if j in labels:
             it.role = "attach_label"
             j += 1
-            while j < end and (items[j].center or items[j].bold) and not ATTACH_LABEL.match(flat(items[j].text)) \
+            title_size = items[j].size if j < end else 0
+            while j < end and (items[j].center or items[j].bold) and j not in labels \
+                    and (abs(items[j].size - title_size) < 0.6 or NOTE.match(flat(items[j].text))) \
                     and len(flat(items[j].text)) <= 60 and items[j].role != "title_done":
                 items[j].role = "attach_subtitle" if NOTE.match(flat(items[j].text)) else "attach_title"
                 j += 1

@@ -144,3 +144,18 @@ def test_automatic_numbering_is_read_as_text(corpus):
     wps = next(p for p in corpus if p.name.startswith("d05"))
     text = import_file(wps).source
     assert "\n一、指导思想\n" in text and "\n（一）" in text and "\n（二）" in text
+
+
+def test_demo_campaign_build_passes_clean(tmp_path):
+    """Every DOCX and PDF a demo campaign build writes (notices, bulletins, lists, forms, annual)."""
+    from gongwen.build import build_campaign
+
+    build_campaign(ROOT / "inputs" / "xinfeng-2023", tmp_path)
+    files = sorted(p for p in tmp_path.rglob("*") if p.suffix in (".docx", ".pdf"))
+    assert len(files) > 50
+    bad = {}
+    for path in files:
+        rep = check_file(path, layout=False)
+        if not rep.clean:
+            bad[path.name] = [(f.rule, f.where, f.measured) for f in rep.findings] or rep.error
+    assert not bad, bad
