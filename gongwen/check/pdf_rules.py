@@ -144,6 +144,18 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
                     if abs(gap / mm(1) - lay.red_rule.below_number_mm) > 2:
                         add("red_rule", 1, number.text, f"分隔线在发文字号下 {gap / mm(1):.1f} mm",
                             f"{lay.red_rule.below_number_mm} mm")
+        # -- the title: the first line under the 版头 (or the first line of a page without one) ----
+        below = number.bottom if number is not None else 0
+        if rules and number is not None:
+            below = max(below, max(r["bottom"] for r in rules if r["top"] > number.top))
+        rest = [ln for ln in first if ln.top > below + 1 and ln.bottom <= bottom + 2
+                and not re.fullmatch(r"\d{6}|(绝密|机密|秘密)(★.*)?|特急|加急", flat(ln.text))]
+        if rest and not flat(rest[0].text).endswith(("：", ":")) and not _red_line(rest[0]):
+            t = rest[0]
+            if abs(t.size - lay.size("er_hao")) > 0.6 and len(flat(t.text)) >= 4:
+                add("title", 1, t.text, f"标题字号 {t.size:.1f} pt", f"2号（{lay.size('er_hao'):g} pt）小标宋")
+            elif abs((t.x0 + t.x1) / 2 - (left + right) / 2) > zi:
+                add("title", 1, t.text, "标题未居中", "居中排布")
         # -- page numbers --------------------------------------------------------------------------
         numbered = 0
         for i in portrait:
