@@ -214,9 +214,8 @@ class DocxChecker:
                         self.add("number", p, measured, expected, number)
                 if it.role == "number":
                     self.font(it, "仿宋", body, "number", severity="一般")
-                    fmt_letter = False
-                    if p.align != "center" and not fmt_letter and p.align != "right":
-                        self.add("number", p, "未居中", "居中排布（上行文居左空一字）")
+                    if p.align not in ("center", "right"):  # 信函格式: flush right under the double line
+                        self.add("number", p, "未居中", "居中排布（上行文居左空一字，信函格式居右）", severity="一般")
                 if it.role == "signer":
                     name_runs = []
                     after = p.shown.find("签发人") + 4

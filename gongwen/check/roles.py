@@ -203,7 +203,7 @@ def classify(items: list[Item]) -> Parsed:
             title_size = items[j].size if j < end else 0
             while j < end and (items[j].center or items[j].bold) and j not in labels \
                     and (abs(items[j].size - title_size) < 0.6 or NOTE.match(flat(items[j].text))) \
-                    and len(flat(items[j].text)) <= 60 and items[j].role != "title_done":
+                    and len(flat(items[j].text)) <= 60:
                 items[j].role = "attach_subtitle" if NOTE.match(flat(items[j].text)) else "attach_title"
                 j += 1
                 if not items[j - 1].center:

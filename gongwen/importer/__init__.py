@@ -16,7 +16,7 @@ import yaml
 
 from gongwen.check.docxread import Docx, Para, TableInfo, read_docx
 from gongwen.check.docx_rules import is_red, items_of
-from gongwen.check.roles import (ATTACH_NOTE, CC, DATE_LOOSE, NUMBER_LOOSE, PRINTED, Item, classify, clean, flat)
+from gongwen.check.roles import DATE_LOOSE, NUMBER_LOOSE, PRINTED, Item, classify, clean, flat
 from gongwen.errors import UserError
 
 CN_NUMS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -117,7 +117,7 @@ def _blocks(doc: Docx, items: list[Item], tables: list[TableInfo], start: int, e
             out.extend(_table_block(pending.pop(0), clean(it.text)))
             continue
         lines = _para_lines(p)
-        if p.align == "center" and len(lines) == 1 and not p.runs == []:
+        if p.align == "center" and len(lines) == 1:
             out.append(f"::: 居中 {lines[0]}")
         elif p.align == "right" and len(lines) == 1:
             out.append(f"::: 居右 {lines[0]}")

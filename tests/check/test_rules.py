@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from gongwen.check import RULES, check_file
-from tests.check.conftest import W, mutate, para, q, replace_text, set_run, write
+from tests.check.conftest import mutate, para, q, replace_text, set_run, write
 
 
 def _body(parts):
