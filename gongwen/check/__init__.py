@@ -13,7 +13,7 @@ from pathlib import Path
 from gongwen.check.findings import RULES, Finding, Report
 from gongwen.errors import UserError
 
-__all__ = ["RULES", "Finding", "Report", "check_file", "check_docx", "check_pdf_file"]
+__all__ = ["RULES", "Finding", "Report", "check_file", "check_files", "check_docx", "check_pdf_file"]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -27,7 +27,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def check_docx(path: Path, layout: bool = True) -> Report:
+def check_docx(path: Path, layout: bool = True, laid_out: Path | None = None) -> Report:
+    """laid_out: the PDF LibreOffice already made of this DOCX (check_files converts many at once)."""
     from gongwen.check import convert
     from gongwen.check.docx_rules import check_docx_xml
     from gongwen.check.docxread import read_docx
@@ -36,19 +37,23 @@ def check_docx(path: Path, layout: bool = True) -> Report:
     report = Report(str(path), "docx")
     doc = read_docx(path)
     report.findings = check_docx_xml(doc)
-    if layout:
+    def measured(pdf: Path) -> None:
+        xml_rules = report.rules()
+        for f in check_pdf(pdf, source="版面", text_rules=False):
+            # the same defect seen in the XML is reported there, with the paragraph
+            if f.rule not in xml_rules or f.rule in ("grid", "margins", "page_number", "red_rule", "masthead"):
+                report.findings.append(f)
+
+    if layout and laid_out is not None:
+        measured(laid_out)
+    elif layout:
         if convert.soffice() is None:
             report.notes.append("本机没有 LibreOffice，只检查了 DOCX 的格式设置，没有检查实际版面。")
         else:
             with tempfile.TemporaryDirectory(prefix="gongwen-check-") as tmp:
                 src = Path(tmp) / "document.docx"
                 src.write_bytes(Path(path).read_bytes())
-                pdf = convert.convert(src, "pdf", Path(tmp))
-                xml_rules = report.rules()
-                for f in check_pdf(pdf, source="版面", text_rules=False):
-                    # the same defect seen in the XML is reported there, with the paragraph
-                    if f.rule not in xml_rules or f.rule in ("grid", "margins", "page_number", "red_rule", "masthead"):
-                        report.findings.append(f)
+                measured(convert.convert(src, "pdf", Path(tmp)))
     report.findings = _dedupe(report.findings)
     return report
 
@@ -61,7 +66,18 @@ def check_pdf_file(path: Path) -> Report:
     return report
 
 
-def check_file(path: Path, layout: bool = True) -> Report:
+def check_files(paths: list[Path], layout: bool = True) -> list[Report]:
+    """Several files checked; the DOCX are laid out by one LibreOffice run."""
+    from gongwen.check import convert
+
+    paths = [Path(p) for p in paths]
+    docx = [p for p in paths if p.suffix.lower() == ".docx" and p.is_file()]
+    with tempfile.TemporaryDirectory(prefix="gongwen-check-") as tmp:
+        pdfs = convert.convert_many(docx, "pdf", Path(tmp)) if layout and len(docx) > 1 else {}
+        return [check_file(p, layout, laid_out=pdfs.get(p)) for p in paths]
+
+
+def check_file(path: Path, layout: bool = True, laid_out: Path | None = None) -> Report:
     """One file checked; a file that cannot be read gives a report with `error`."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -69,7 +85,7 @@ def check_file(path: Path, layout: bool = True) -> Report:
         if not path.is_file():
             raise UserError(f"找不到文件：{path}")
         if suffix == ".docx":
-            return check_docx(path, layout)
+            return check_docx(path, layout, laid_out)
         if suffix == ".pdf":
             return check_pdf_file(path)
         if suffix in (".doc", ".wps"):

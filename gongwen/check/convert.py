@@ -40,5 +40,34 @@ def convert(src: Path, to: str, out_dir: Path) -> Path:
     return out
 
 
+def convert_many(srcs: list[Path], to: str, out_dir: Path) -> dict[Path, Path]:
+    """Many files converted in one LibreOffice run (it starts once): source -> result.
+    Each source is copied under a numbered name first, so equal names do not clash.
+    A file LibreOffice could not convert is left out of the result."""
+    exe = soffice()
+    if exe is None or not srcs:
+        return {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gongwen-lo-") as tmp:
+        copies = {}
+        for n, src in enumerate(srcs):
+            copy = Path(tmp) / f"{n:05d}{src.suffix.lower()}"
+            shutil.copyfile(src, copy)
+            copies[src] = copy
+        profile = Path(tmp) / "profile"
+        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--convert-to", to, "--outdir", str(out_dir), *map(str, copies.values())]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=TIMEOUT + 20 * len(srcs), env={**os.environ, "HOME": tmp})
+        except subprocess.TimeoutExpired:
+            return {}
+    done = {}
+    for src, copy in copies.items():
+        out = out_dir / (copy.stem + "." + to)
+        if out.is_file():
+            done[src] = out
+    return done
+
+
 def doc_to_docx(src: Path, out_dir: Path) -> Path:
     return convert(src, "docx", out_dir)

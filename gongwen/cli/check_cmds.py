@@ -55,7 +55,7 @@ def register(group: click.Group) -> None:
         每个问题列出：规则及标准条款、位置（页或段落，附原文片段）、实测值、应为、严重程度。
         退出码：0 未发现问题；1 发现问题；2 有文件无法读取。
         """
-        from gongwen.check import check_file
+        from gongwen.check import check_files
 
         paths: list[Path] = []
         for f in files:
@@ -63,7 +63,7 @@ def register(group: click.Group) -> None:
                 paths.extend(sorted(p for p in f.iterdir() if p.suffix.lower() in (".docx", ".pdf", ".doc")))
             else:
                 paths.append(f)
-        reports = [check_file(p, layout=not no_layout) for p in paths]
+        reports = check_files(paths, layout=not no_layout)
         if as_json:
             click.echo(json.dumps({"文件": [r.as_dict() for r in reports], "汇总": summary(reports)},
                                   ensure_ascii=False, indent=2))
@@ -83,12 +83,20 @@ def register(group: click.Group) -> None:
     def import_cmd(files: tuple[Path, ...], out_dir: Path | None) -> None:
         """把在 Word/WPS 里打好的公文（.docx；装有 LibreOffice 时也可以是 .doc）转成公文源文件（.txt）。
 
+        FILES 可以是文件，也可以是文件夹（处理其中所有 .docx、.doc）。
+
         识别版头、标题、主送、层次标题、正文、表格、附件说明、附件、署名、日期、附注、抄送和印发；
         拿不准的地方在文头里用 # 注释标出，请核对后再用 render 排版。
         """
         from gongwen.importer import import_file
 
+        paths: list[Path] = []
         for f in files:
+            if f.is_dir():
+                paths.extend(sorted(p for p in f.iterdir() if p.suffix.lower() in (".docx", ".doc")))
+            else:
+                paths.append(f)
+        for f in paths:
             target = (out_dir or f.parent) / (f.stem + ".txt")
             result = import_file(f)
             target.parent.mkdir(parents=True, exist_ok=True)

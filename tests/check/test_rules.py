@@ -242,3 +242,17 @@ def test_layout_only_defect_is_found_in_a_docx(full_notice, tmp_path):
     r = check_file(path, layout=True)
     f = next(f for f in r.findings if f.rule == "masthead")
     assert f.source == "版面" and "版心上边缘" in f.measured
+
+
+@pytest.mark.libreoffice
+def test_many_docx_laid_out_in_one_run_give_the_same_reports(full_notice, tmp_path):
+    from gongwen.check import check_files
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    a = write(tmp_path, "a.docx", mutate(full_notice[0], masthead_position))
+    (tmp_path / "b").mkdir()
+    b = write(tmp_path / "b", "a.docx", full_notice[0])  # same name, other folder
+    together = check_files([a, b])
+    alone = [check_file(a), check_file(b)]
+    assert [r.rules() for r in together] == [r.rules() for r in alone] == [{"masthead"}, set()]
