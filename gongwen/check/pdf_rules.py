@@ -189,6 +189,15 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
                 break
         if len(pages) >= 2 and numbered == 0:
             add("page_number", 1, "", "没有页码", "— 1 —，版心下边缘之下7 mm")
+        # -- 版记: 抄送 and 印发 lines in 4号 --------------------------------------------------------
+        small = lay.size("si_hao")
+        for i in portrait:
+            for ln in all_lines[i]:
+                t = flat(ln.text)
+                if (re.match(r"^抄送[:：]", t) or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", t)) \
+                        and abs(ln.size - small) > 0.6:
+                    add("banji", i, ln.text, f"版记字号 {ln.size:.1f} pt", f"4号（{small:g} pt）仿宋")
+                    break
         # -- text forms ------------------------------------------------------------------------
         if text_rules:
             if number is not None:

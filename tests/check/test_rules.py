@@ -200,7 +200,7 @@ def masthead_position(parts):
     sp.set(q("before"), "200")
 
 
-PDF_CASES = [paper, margins, grid, number, red_rule, title, signature, attach_note, page_number, masthead_position]
+PDF_CASES = [paper, margins, grid, number, red_rule, title, signature, attach_note, banji, page_number, masthead_position]
 PDF_RULE = {masthead_position: "masthead"}
 
 
