@@ -200,7 +200,7 @@ class DocxChecker:
             elif it.role == "masthead":
                 if not it.red:
                     self.add("masthead", p, f"颜色 {p.color}", "红色（#FF0000）")
-                if p.align != "center":
+                if p.align != "center" and not p.in_textbox:  # a text box is placed as a whole
                     self.add("masthead", p, "未居中", "居中排布")
                 kinds = {family_kind(r.font) for r in p.runs if r.text.strip()}
                 if kinds != {"小标宋"}:

@@ -17,7 +17,8 @@ from gongwen.errors import UserError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-NS = {"w": W, "a": A}
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+NS = {"w": W, "a": A, "mc": MC}
 TWIP = 20.0  # twips per point
 
 
@@ -71,6 +72,7 @@ class Para:
     table: int | None = None
     section: int = 0
     has_drawing: bool = False
+    in_textbox: bool = False  # typed in a text box (a masthead often is)
 
     # The formatting most of the visible characters have.
     def _major(self, attr: str):
@@ -435,7 +437,8 @@ class _Reader:
         pprops, rprops = self.para_props(p)
         runs, break_before, break_after = [], False, False
         in_field = 0
-        for r in p.xpath(".//w:r[not(ancestor::w:txbxContent)]", namespaces=NS):
+        depth = len(p.xpath("ancestor::w:txbxContent", namespaces=NS))  # runs of text boxes inside are theirs
+        for r in p.xpath(f".//w:r[count(ancestor::w:txbxContent) = {depth}]", namespaces=NS):
             fc = r.find("w:fldChar", NS)
             if fc is not None:
                 t = fc.get(q("fldCharType"))
@@ -532,6 +535,13 @@ def read_docx(path: Path) -> Docx:
         for child in body:
             tag = etree.QName(child).localname
             if tag == "p":
+                # text boxes anchored here come first (Word writes each twice: the Fallback copy is skipped)
+                for tp in child.xpath(".//w:txbxContent[not(ancestor::mc:Fallback)]//w:p", namespaces=NS):
+                    boxed = rd.paragraph(tp)
+                    if boxed.text.strip():
+                        boxed.in_textbox = True
+                        paras.append(boxed)
+                        section_paras.append(boxed)
                 para = rd.paragraph(child)
                 paras.append(para)
                 section_paras.append(para)

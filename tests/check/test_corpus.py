@@ -159,3 +159,28 @@ def test_demo_campaign_build_passes_clean(tmp_path):
         if not rep.clean:
             bad[path.name] = [(f.rule, f.where, f.measured) for f in rep.findings] or rep.error
     assert not bad, bad
+
+
+def test_masthead_in_a_text_box_is_recognised(tmp_path):
+    """WPS and Word templates often put the red masthead in a text box."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    host = doc.add_paragraph()
+    host._p.append(parse_xml(
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape style="width:440pt;height:60pt">'
+        '<v:textbox><w:txbxContent><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:color w:val="FF0000"/>'
+        '<w:sz w:val="72"/></w:rPr><w:t>信丰县商务局文件</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>'
+        '</w:pict></w:r>'))
+    doc.add_paragraph("信商字〔2023〕18号").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("关于开展6月招商引资信息报送工作的通知").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("各乡（镇）人民政府：")
+    doc.add_paragraph("为及时掌握全县招商引资工作进展，现就6月信息报送工作通知如下。")
+    path = tmp_path / "box.docx"
+    doc.save(path)
+    text = import_file(path).source
+    assert "发文机关: 信丰县商务局\n文件字样: 是\n发文字号: 信商字〔2023〕18号" in text
+    assert "没有版头" not in text
