@@ -211,11 +211,18 @@ def import_docx(path: Path) -> Imported:
     listed: list[str] = []
     if note_lines:
         body = re.sub(r"^附\s*件\s*[:：]\s*", "", "\n".join(note_lines))
+        numbered = len(re.findall(r"(?m)^\s*\d+\s*[.．、]", body)) > 1
         for ln in body.splitlines():
-            ln = re.sub(r"^\d+\s*[.．、]\s*", "", ln.strip()).strip()
-            ln = ln.rstrip("。；;，,")
-            if ln:
-                listed.append(ln)
+            ln = ln.strip()
+            if not ln:
+                continue
+            starts = bool(re.match(r"^\d+\s*[.．、]", ln)) if numbered else not listed
+            name = re.sub(r"^\d+\s*[.．、]\s*", "", ln).strip() if numbered else ln
+            if starts or not listed:
+                listed.append(name)
+            else:  # a name wrapped by hand onto the next line
+                listed[-1] += name
+        listed = [n.rstrip("。；;，,") for n in listed]
     labels = [n for n, i in enumerate(items) if i.role == "attach_label"]
     pages = []
     for k, at in enumerate(labels):
