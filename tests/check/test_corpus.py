@@ -19,16 +19,20 @@ from gongwen.importer import import_file, import_notice
 DRAFTS = ROOT / "tests" / "fixtures" / "drafts"
 
 
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory) -> list[Path]:
+def _make_drafts():
     import importlib.util
+    import sys
 
     spec = importlib.util.spec_from_file_location("make_drafts", DRAFTS / "make_drafts.py")
     mod = importlib.util.module_from_spec(spec)
-    import sys
-
     sys.modules["make_drafts"] = mod  # dataclasses look their module up
     spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> list[Path]:
+    mod = _make_drafts()
     out = tmp_path_factory.mktemp("drafts")
     if shutil.which("soffice") is None:
         return [mod.write(d, style, out) for d, style in mod.corpus()]
@@ -184,3 +188,21 @@ def test_masthead_in_a_text_box_is_recognised(tmp_path):
     text = import_file(path).source
     assert "发文机关: 信丰县商务局\n文件字样: 是\n发文字号: 信商字〔2023〕18号" in text
     assert "没有版头" not in text
+
+
+def test_elements_are_recognised(corpus):
+    """Title, 主送, 发文字号, 署名, 成文日期, 附注, 附件 names, 抄送 and 印发 come back as the unit typed them."""
+    drafts = {d.name: d for d, _ in _make_drafts().corpus()}
+    for p in corpus:
+        d = drafts[p.stem.removesuffix("-libreoffice")]
+        n, _ = import_notice(p)
+        got = {
+            "标题": n.title, "主送": n.addressee or "", "发文字号": n.number or "", "署名": n.signatures,
+            "成文日期": f"{n.date.year}年{n.date.month}月{n.date.day}日" if n.date else "", "附注": n.note or "",
+            "附件": [a.title for a in n.attachments], "抄送": (n.cc or "").rstrip("。"), "印发机关": n.printer or "",
+        }
+        want = {
+            "标题": d.title, "主送": d.addressee, "发文字号": d.number, "署名": d.signature, "成文日期": d.date,
+            "附注": d.note, "附件": [a.replace("\n", "") for a in d.attach_note], "抄送": d.cc, "印发机关": d.printer,
+        }
+        assert got == want, p.name
