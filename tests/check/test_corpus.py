@@ -206,3 +206,32 @@ def test_elements_are_recognised(corpus):
             "附注": d.note, "附件": [a.replace("\n", "") for a in d.attach_note], "抄送": d.cc, "印发机关": d.printer,
         }
         assert got == want, p.name
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_compliant_notices_saved_again_by_libreoffice_pass_clean(tmp_path):
+    """A compliant notice opened and saved by another word processor (DOCX -> ODT -> DOCX) is still clean:
+    the checker reads formatting, not this project's style names."""
+    import subprocess
+    import tempfile
+
+    from gongwen.build import render
+    from gongwen.check import check_files
+
+    names = ["000-suzhou-bairi-jingsai.txt", "003-qiaocheng-ruogan-yijian.txt"]
+    fixtures = ["upward.txt", "tables.txt", "letter.txt"]
+    sources = [ROOT / "inputs" / "examples" / n for n in names] + [ROOT / "tests" / "fixtures" / "notices" / n for n in fixtures]
+    result = render(sources, tmp_path / "gen", ["docx"])
+    docx = [r.files["docx"] for r in result.rendered]
+    with tempfile.TemporaryDirectory() as prof:
+        base = ["soffice", f"-env:UserInstallation={Path(prof).as_uri()}", "--headless"]
+        subprocess.run(base + ["--convert-to", "odt", "--outdir", str(tmp_path / "odt"), *map(str, docx)],
+                       check=True, capture_output=True, timeout=300)
+        subprocess.run(base + ["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "back"),
+                               *map(str, sorted((tmp_path / "odt").glob("*.odt")))], check=True, capture_output=True,
+                       timeout=300)
+    back = sorted((tmp_path / "back").glob("*.docx"))
+    assert len(back) == len(docx)
+    for rep in check_files(back):
+        assert rep.clean, (rep.file, [(f.source, f.rule, f.where, f.measured) for f in rep.findings])
