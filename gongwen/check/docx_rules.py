@@ -17,6 +17,13 @@ MM_TOL = 1.0  # the standard's ±1 mm
 PT_TOL = 0.6
 
 
+def pitch_fits(pitch: float, lay, noise: float = 0.0) -> bool:
+    """A line pitch that puts exactly grid.lines lines in the text block (225 mm): 28.95 pt
+    (the layout's own), or anything down to just above 225 mm / 23, such as the common 固定值 28 磅."""
+    lines = lay.grid.lines
+    return lay.block_height_pt / (lines + 1) + noise < pitch <= lay.block_height_pt / lines + noise
+
+
 def family_kind(name: str) -> str:
     """仿宋 / 黑体 / 楷体 / 小标宋 / 宋体 / other, for a font family name."""
     n = (name or "").lower().replace(" ", "")
@@ -160,10 +167,10 @@ class DocxChecker:
     def line_pitch(self) -> None:
         want = self.lay.line_pitch_pt
         bad = [p for p in (i.ref for i in self.parsed.items if i.role in ("body", "h1", "h2", "h3", "h4"))
-               if abs(self._pitch(p) - want) > PT_TOL]
+               if not pitch_fits(self._pitch(p), self.lay)]
         if bad:
             self.add("grid", bad[0], f"行距约 {self._pitch(bad[0]):.1f} pt（共 {len(bad)} 段）",
-                     f"固定值 {want} pt（每面 {self.lay.grid.lines} 行）")
+                     f"固定值 {want} pt（每面 {self.lay.grid.lines} 行；不大于 {self.lay.block_height_pt / self.lay.grid.lines:.2f} pt）")
 
     # -- font helper -----------------------------------------------------------------------
     def font(self, item: Item, kind: str, size: float, rule: str, runs=None, what: str = "", severity: str = "") -> bool:

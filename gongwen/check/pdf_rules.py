@@ -11,6 +11,7 @@ import statistics
 from pathlib import Path
 
 from gongwen.check import forms, measure
+from gongwen.check.docx_rules import pitch_fits
 from gongwen.check.findings import Finding, snippet
 from gongwen.check.roles import ATTACH_NOTE, DATE_LOOSE, NUMBER_LOOSE, flat
 from gongwen.notice.layout import load_layout, mm
@@ -105,7 +106,7 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
         if pitches_all:
             pitch = statistics.median(p for _, p, _, _ in pitches_all)
             i, _, n, ln = pitches_all[0]
-            if abs(pitch - lay.line_pitch_pt) > 0.6:
+            if not pitch_fits(pitch, lay, noise=0.25):  # measured: allow for rounding in the PDF
                 add("grid", i, ln.text, f"行距 {pitch:.1f} pt（约每面 {mm(225) / pitch:.0f} 行）",
                     f"{lay.line_pitch_pt} pt，每面 {lay.grid.lines} 行")
         # -- body size ---------------------------------------------------------------------------

@@ -256,3 +256,21 @@ def test_many_docx_laid_out_in_one_run_give_the_same_reports(full_notice, tmp_pa
     together = check_files([a, b])
     alone = [check_file(a), check_file(b)]
     assert [r.rules() for r in together] == [r.rules() for r in alone] == [{"masthead"}, set()]
+
+
+def test_common_fixed_28pt_line_spacing_is_not_an_error(full_notice, tmp_path):
+    """固定值 28 磅 still puts 22 lines on a page: no false alarm. 29.5 磅 gives 21: found."""
+    from gongwen.check.docx_rules import pitch_fits
+    from gongwen.notice.layout import load_layout
+
+    def spacing(twips):
+        def seed(parts):
+            for st in parts["word/styles.xml"].iter(q("style")):
+                if st.get(q("styleId")) in ("gwBody", "gwH1", "gwH2", "gwH3", "gwH4"):
+                    st.find(f"{q('pPr')}/{q('spacing')}").set(q("line"), str(twips))
+        return seed
+
+    assert "grid" not in check_file(write(tmp_path, "28.docx", mutate(full_notice[0], spacing(560))), layout=False).rules()
+    assert "grid" in check_file(write(tmp_path, "29.docx", mutate(full_notice[0], spacing(590))), layout=False).rules()
+    lay = load_layout()
+    assert pitch_fits(lay.line_pitch_pt, lay) and not pitch_fits(lay.block_height_pt / lay.grid.lines + 0.1, lay)
