@@ -45,6 +45,8 @@ LAYERS = [
     ["gongwen.notice"],
     ["gongwen.layout"],  # layout model (being created by another developer)
     ["gongwen.writers"],
+    ["gongwen.check"],  # format checker: reads DOCX/PDF, measures layouts
+    ["gongwen.importer"],  # DOCX drafts -> notice sources (uses the checker's reader)
     ["gongwen.campaign"],
     ["gongwen.documents"],
     ["gongwen.archive"],

@@ -58,8 +58,11 @@ class RenderResult:
         return [p for r in self.rendered for p in r.files.values()]
 
 
+DRAFT_SUFFIXES = (".docx", ".doc")  # documents typed in Word/WPS: imported first (一键排版)
+
+
 def find_sources(paths: Iterable[Path]) -> list[Path]:
-    """The .txt files given, or in the folders given."""
+    """The files given (.txt sources, or .docx/.doc drafts), or the .txt in the folders given."""
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -82,6 +85,19 @@ def render_notice(notice: Notice, out_dir: Path, base_url: str | None = None,
     return files, t.pages
 
 
+def _read_draft(path: Path, out: Path, formats: Iterable[str]) -> Notice:
+    """A Word draft imported into a notice (gongwen.importer); the imported
+    source is written beside the output as <name>.txt for staff to check. An
+    output that would overwrite the draft itself is named <name>-排版."""
+    from gongwen.importer import import_notice
+
+    notice, result = import_notice(path)
+    if any((Path(out) / f"{notice.name}.{ext}").resolve() == Path(path).resolve() for ext in formats):
+        notice.name = f"{notice.name}-排版"
+    write_files({Path(out) / f"{notice.name}.txt": result.source.encode("utf-8")})
+    return notice
+
+
 def render(sources: Iterable[Path], out: Path, formats: Iterable[str] | None = None,
            progress: Progress | None = None) -> RenderResult:
     """Notice sources (files, or folders of .txt) -> files in `out`. Every
@@ -92,7 +108,7 @@ def render(sources: Iterable[Path], out: Path, formats: Iterable[str] | None = N
     files = find_sources(sources)
     formats = tuple(formats or registry.default_formats())
     report(progress, "读取源文件", 0, len(files))
-    notices = [read_source(f) for f in files]
+    notices = [_read_draft(f, out, formats) if f.suffix.lower() in DRAFT_SUFFIXES else read_source(f) for f in files]
     result = RenderResult(Path(out), formats)
     for i, (f, notice) in enumerate(zip(files, notices)):
         report(progress, f"排版 {f.name}", i, len(files))

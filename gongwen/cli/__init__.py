@@ -35,7 +35,7 @@ def main() -> None:
     """公文流水线：按 GB/T 9704-2012 版式生成可编辑的 DOCX 和存档用 PDF。"""
 
 
-COMMAND_MODULES = ["notice_cmds", "campaign_cmds", "archive_cmds", "draft_cmds", "annual_cmds", "web_cmds"]
+COMMAND_MODULES = ["notice_cmds", "campaign_cmds", "archive_cmds", "draft_cmds", "annual_cmds", "check_cmds", "web_cmds"]
 
 
 def _register() -> None:

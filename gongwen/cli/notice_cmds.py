@@ -37,6 +37,8 @@ def register(group: click.Group) -> None:
         """把公文源文件（文头 + 正文的 .txt）排成 DOCX 和 PDF。
 
         SOURCES 可以是一个或多个 .txt 文件，也可以是文件夹（处理其中所有 .txt）。
+        也可以直接给在 Word/WPS 里打好的 .docx（装有 LibreOffice 时也可以是 .doc）：
+        先导入成源文件（同时写出 OUT/<文件名>.txt，拿不准的地方有 # 注释），再排版（一键排版）。
         每个源文件写出 OUT/<文件名>.docx 和 OUT/<文件名>.pdf（--formats 可另选格式）。
         """
         from gongwen.build import render
