@@ -43,7 +43,7 @@ LAYERS = [
     ["gongwen", "gongwen.errors", "gongwen.safeyaml", "gongwen.schema_errors", "gongwen.stablezip", "gongwen.caches",
      "gongwen.filenames"],
     ["gongwen.notice"],
-    ["gongwen.layout"],  # layout model (being created by another developer)
+    ["gongwen.layout"],  # layout model
     ["gongwen.writers"],
     ["gongwen.check"],  # format checker: reads DOCX/PDF, measures layouts
     ["gongwen.importer"],  # DOCX drafts -> notice sources (uses the checker's reader)

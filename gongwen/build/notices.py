@@ -79,10 +79,16 @@ def render_notice(notice: Notice, out_dir: Path, base_url: str | None = None,
     """One notice typeset and written as out_dir/<name>.<ext> for each format."""
     t = typeset(notice, base_url, formats)
     files = {ext: Path(out_dir) / f"{notice.name}.{ext}" for ext, data in t.files.items() if data is not None}
-    from gongwen.campaign.xlsxio import write_all  # not at import: typesetting workers never load the campaign modules
-
-    write_all({files[ext]: t.files[ext] for ext in files})  # all or nothing
+    _write({files[ext]: t.files[ext] for ext in files})
     return files, t.pages
+
+
+def _write(files: dict[Path, bytes]) -> None:
+    """All or nothing (the build's write_all), imported here and not at the
+    top: typesetting workers import this module and never the campaign modules."""
+    from gongwen.campaign.xlsxio import write_all
+
+    write_all(files)
 
 
 def _read_draft(path: Path, out: Path, formats: Iterable[str]) -> Notice:
@@ -94,7 +100,7 @@ def _read_draft(path: Path, out: Path, formats: Iterable[str]) -> Notice:
     notice, result = import_notice(path)
     if any((Path(out) / f"{notice.name}.{ext}").resolve() == Path(path).resolve() for ext in formats):
         notice.name = f"{notice.name}-排版"
-    write_files({Path(out) / f"{notice.name}.txt": result.source.encode("utf-8")})
+    _write({Path(out) / f"{notice.name}.txt": result.source.encode("utf-8")})
     return notice
 
 
