@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gongwen.errors import UserError
 
-TIMEOUT = 180
+TIMEOUT = 300  # seconds for one conversion (the first start of a fresh profile is slow)
 
 
 def soffice() -> str | None:

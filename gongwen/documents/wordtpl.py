@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import shutil
-import subprocess
 import tempfile
 import zipfile
 from decimal import Decimal
@@ -38,7 +35,6 @@ from gongwen.errors import UserError
 from gongwen.stablezip import stable_zip
 from gongwen.notice.tree import Notice, Table
 
-SOFFICE_TIMEOUT = 300  # seconds for one conversion (the first start of a fresh profile is slow)
 FILTERS = ("yi", "pct", "score", "count", "date", "month", "month_full", "join_cn")
 
 
@@ -165,7 +161,9 @@ def fill(template_path: str | Path, context: dict) -> bytes:
 
 
 def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    from gongwen.check.convert import soffice as find
+
+    return find()
 
 
 def _stable_pdf(data: bytes) -> bytes:
@@ -188,26 +186,16 @@ def _stable_pdf(data: bytes) -> bytes:
 
 
 def pdf_via_libreoffice(docx: bytes) -> bytes | None:
-    """PDF bytes converted by LibreOffice, or None when it is not installed."""
-    exe = soffice()
-    if exe is None:
+    """PDF bytes converted by LibreOffice (gongwen.check.convert, the one
+    LibreOffice client), or None when it is not installed."""
+    from gongwen.check.convert import convert
+
+    if soffice() is None:
         return None
     with tempfile.TemporaryDirectory(prefix="gongwen-lo-") as tmp:
         src = Path(tmp) / "document.docx"
         src.write_bytes(docx)
-        profile = Path(tmp) / "profile"
-        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", tmp, str(src)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=SOFFICE_TIMEOUT,
-                                  env={**os.environ, "HOME": tmp})
-        except subprocess.TimeoutExpired:
-            raise UserError(f"LibreOffice 转换 PDF 超过 {SOFFICE_TIMEOUT} 秒仍未完成，已中止") from None
-        pdf = Path(tmp) / "document.pdf"
-        if proc.returncode != 0 or not pdf.is_file():
-            detail = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
-            raise UserError(f"LibreOffice 没能把 DOCX 转成 PDF（{detail or '没有输出'}）")
-        return _stable_pdf(pdf.read_bytes())
+        return _stable_pdf(convert(src, "pdf", Path(tmp) / "out").read_bytes())
 
 
 def pdf_pages(pdf: bytes) -> int:
