@@ -80,10 +80,14 @@ def _auto_numbers(assigned) -> None:
 def _registered(assigned) -> None:
     """What the register recorded."""
     if assigned is not None and assigned.items:
-        news = f"新登记 {len(assigned.recorded)} 份" if assigned.recorded else "没有新登记的公文"
+        news = f"新登记草稿 {len(assigned.recorded)} 份" if assigned.recorded else "没有新登记的公文"
+        drafts = f"，重新生成草稿 {len(assigned.redrafted)} 份（文号不变）" if assigned.redrafted else ""
         again = f"，重新印发 {'、'.join(assigned.reissued)}（旧文件以“（第N版）”保留）" if assigned.reissued else ""
-        console.print(f"[green]✓[/green] 发文登记 {assigned.path}：{news}{again}，共 {len(assigned.items)} 份有文号的公文",
+        console.print(f"[green]✓[/green] 发文登记 {assigned.path}：{news}{drafts}{again}，共 {len(assigned.items)} 份有文号的公文",
                       highlight=False, soft_wrap=True)
+        if assigned.recorded or assigned.redrafted:
+            console.print("草稿确认无误后用 python pipeline.py issue 活动文件夹 --out 输出文件夹 印发（印发后再改须加 --reissue）",
+                          highlight=False, soft_wrap=True)
 
 
 def _written_table(result) -> None:
