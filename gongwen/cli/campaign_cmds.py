@@ -39,9 +39,12 @@ def _targets_table(c) -> None:
               help="发文登记文件（SQLite），默认为活动文件夹里的 发文登记.sqlite；几个活动共用一个时指定同一个文件。")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None,
               help="同时排版的进程数，默认等于本机 CPU 核数；1 表示只用当前进程。")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="不用排版缓存：每份公文都重新排版（默认只重排内容有变化的公文，其余直接取上次排好的，见 docs/性能.md）。")
 @show.formats_option()
 def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: bool = False,
-              register_file: Path | None = None, jobs: int | None = None, formats: str | None = None) -> None:
+              register_file: Path | None = None, jobs: int | None = None, formats: str | None = None,
+              no_cache: bool = False) -> None:
     """读取活动文件夹（campaign.yaml、units.xlsx、reports/），检查报表、计分、排名、
     列榜，生成各月及活动结束的得分明细和全部公文（DOCX 和 PDF），最后写 manifest.json。
 
@@ -53,8 +56,11 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
     with show.progress() as step:
         result = build_campaign(campaign, out, reissue=reissue, embed_sources=embed_sources,
                                 register_file=register_file, jobs=jobs, formats=chosen, progress=step,
-                                on_warnings=show.warn, on_numbers=_auto_numbers)
+                                on_warnings=show.warn, on_numbers=_auto_numbers, cache=not no_cache)
     _registered(result.assigned)
+    if result.reused:
+        console.print(f"[green]✓[/green] {result.reused} 份公文与上次生成时相同，直接取自排版缓存；"
+                      f"重新排版 {len(result.documents) - result.reused} 份", highlight=False)
     if embed_sources:
         console.print(f"[green]✓[/green] {result.embedded} 份 PDF 存为 PDF/A-3b，嵌入了所依据的输入文件和得分明细")
     for m, s in result.computed.scores.items():
