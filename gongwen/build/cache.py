@@ -8,7 +8,8 @@ A document's key is the SHA-256 of everything that decides its bytes:
   its base URL, and for a Word template the template file's bytes and the
   data filled into it;
 - the chosen formats;
-- the engine: this program's source files (gongwen/**/*.py), the versions of
+- the engine: this program's source files (gongwen/**/*.py but the command
+  line, the benchmarks and the web page: NOT_TYPESETTING), the versions of
   Python and of the libraries that write the files (WeasyPrint, python-docx,
   pikepdf, …);
 - styles/ (every file: layout.yaml, fonts.yaml, the stylesheet template, …);
@@ -51,6 +52,8 @@ OFF = ("off", "0", "no", "false")
 DEFAULT_MB = 1024
 SUFFIX = ".gwc"
 FORMAT = 1  # of the entry file
+# gongwen subpackages that never decide a document's bytes: editing them keeps the cache
+NOT_TYPESETTING = ("bench", "cli", "web")
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "python-docx", "docxtpl", "pikepdf", "fonttools",
              "Pillow", "lxml", "Jinja2", "matplotlib")
 
@@ -125,6 +128,8 @@ def engine() -> str:
             h.update(f"{name} -\n".encode())
     package = Path(gongwen.__file__).parent
     for p in sorted(package.rglob("*.py")):
+        if p.relative_to(package).parts[0] in NOT_TYPESETTING:
+            continue
         h.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
