@@ -151,3 +151,24 @@ def test_no_cache_leaves_the_cache_alone_and_the_bound_holds(tmp_path, cache):
     store.limit = 0
     store.trim()
     assert store.entries() == []
+
+
+def test_two_builds_at_once_share_the_cache(tmp_path, cache):
+    """Two processes building at once into one cache (each its own folder):
+    both succeed, with a clean build's bytes, and every entry is whole."""
+    camp = make_campaign(tmp_path)
+    env = {**os.environ, "GONGWEN_CACHE_DIR": str(cache)}
+    procs = [subprocess.Popen([sys.executable, "-c",
+                               "import sys; sys.path[:0] = [sys.argv[1]]; from gongwen.documents import build as b; "
+                               f"b.KINDS = [k for k in b.KINDS if k.name in {KINDS!r}]; "
+                               "from gongwen.cli import main; main(sys.argv[2:])",
+                               str(ROOT), "build", str(camp), "--out", str(tmp_path / f"out{i}"), "--jobs", "1"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    assert hashes(tmp_path / "out0") == hashes(tmp_path / "out1") == clean(camp, tmp_path / "clean")
+    store = TypesetCache(cache)
+    assert not list(cache.rglob("*.part"))
+    assert all(store.get(path.stem) is not None for _, _, path in store.entries()) and store.stats.damaged == 0
