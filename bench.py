@@ -5,10 +5,13 @@
   .venv/bin/python bench.py scale [--sizes 30,300,1000] [--jobs N]
                                                    合成 30、300、1000 个单位的活动，分别测读取计分、月度通报、
                                                    得分反馈单、整个 build，并与 LibreOffice 转换同一批 DOCX 对比
-  .venv/bin/python bench.py                        两项都测
+  .venv/bin/python bench.py edit [--repeat N]      改了再生成：26 个单位、3 个月的合成活动第一次生成、改一个单元格后
+                                                   重新生成、输入不变重新生成（排版缓存），演示活动输入不变重新生成
+  .venv/bin/python bench.py warm [--builds 200]    同一进程里排版进程常驻，连续生成 200 次小活动，看内存是否增长
+  .venv/bin/python bench.py                        以上各项都测
 
-结果写入 JSON（outputs/bench/notices.json、outputs/bench/scale.json）并打印表格；scale 的表格同时写进
-docs/性能.md 的标记之间。
+结果写入 JSON（outputs/bench/notices.json、scale.json、edit.json、warm.json）并打印表格；scale、edit、warm 的表格
+同时写进 docs/性能.md 的标记之间。
 """
 
 from __future__ import annotations
@@ -115,17 +118,18 @@ def notices_main(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="性能基准：notices 测单份公文的排版，scale 测 30/300/1000 个单位的整个活动；默认两项都测")
-    ap.add_argument("section", nargs="?", choices=("all", "notices", "scale", "_child-build", "_child-intake"), default="all",
-                    help="notices：单份公文；scale：合成活动；all（默认）：两项")
+    ap.add_argument("section", nargs="?", choices=("all", "notices", "scale", "edit", "warm", "_child-build", "_child-intake"),
+                    default="all", help="notices：单份公文；scale：合成活动；edit：改了再生成；warm：常驻排版进程的内存；all（默认）：各项")
     ap.add_argument("child", nargs="*", help=argparse.SUPPRESS)
-    ap.add_argument("--repeat", type=int, default=5, help="notices：每项重复次数（取中位数）")
+    ap.add_argument("--repeat", type=int, default=5, help="notices：每项重复次数（取中位数）；edit：输入不变重新生成的次数（取中位数）")
     ap.add_argument("--json", type=Path, default=None,
                     help="结果文件（默认 outputs/bench/notices.json 和 outputs/bench/scale.json）")
     ap.add_argument("--sizes", default="30,300,1000", help="scale：参评单位数，逗号分隔")
-    ap.add_argument("--jobs", type=int, default=None, help="scale：排版进程数（默认 CPU 核数）")
+    ap.add_argument("--jobs", type=int, default=None, help="scale、edit、warm：排版进程数（默认 CPU 核数）")
     ap.add_argument("--intake-rows", type=int, default=100_000, help="scale：读取计分单测的报表行数（0 表示不测）")
     ap.add_argument("--no-libreoffice", action="store_true", help="scale：不测 LibreOffice 转换")
-    ap.add_argument("--no-readme", action="store_true", help="scale：不把表格写进 docs/性能.md")
+    ap.add_argument("--no-readme", action="store_true", help="scale、edit、warm：不把表格写进 docs/性能.md")
+    ap.add_argument("--builds", type=int, default=200, help="warm：同一进程里连续生成的次数")
     args = ap.parse_args()
     if args.section == "_child-build":
         from gongwen.bench.scale import child_build
@@ -147,6 +151,18 @@ def main() -> None:
         scale_main(sizes=[int(x) for x in args.sizes.split(",") if x.strip()], jobs=args.jobs,
                    intake_rows=args.intake_rows, use_libreoffice=not args.no_libreoffice, readme=not args.no_readme,
                    json_path=args.json if args.section == "scale" and args.json else ROOT / "outputs" / "bench" / "scale.json")
+    if args.section in ("all", "edit"):
+        from gongwen.bench.edit import edit_main
+
+        edit_main(jobs=args.jobs, repeat=min(args.repeat, 3) if args.section == "all" else args.repeat,
+                  readme=not args.no_readme,
+                  json_path=args.json if args.section == "edit" and args.json else ROOT / "outputs" / "bench" / "edit.json")
+    if args.section in ("all", "warm"):
+        from gongwen.bench.edit import warm_main
+        from gongwen.build.typesetters import default_jobs
+
+        warm_main(builds=args.builds, jobs=args.jobs or default_jobs(), readme=not args.no_readme,
+                  json_path=args.json if args.section == "warm" and args.json else ROOT / "outputs" / "bench" / "warm.json")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,15 @@
 """发文登记: the register of issued document numbers, one SQLite file
 (<campaign>/发文登记.sqlite unless --register names another).
 
+A build makes drafts; staff issue them. The register reserves a number for
+every numbered document the first time it is built (a draft: state
+'draft', version 0, the files of the latest build at version 0); a rebuild
+of a draft keeps its number and simply replaces its files and hashes, with
+no --reissue and no （第N版） copy. `issue()` (the `issue` command,
+gongwen.build.issue_documents) locks drafts as issued: version 1, a row in
+versions, the files' hashes. From then on the document refuses to change
+without --reissue, as before.
+
 A build asks the register twice:
 
 1. `assign()` right after the documents are collected, before typesetting
@@ -13,9 +22,14 @@ A build asks the register twice:
 2. `write_registered()` once every file is rendered: under the register's
    lock it checks again (another build may have issued meanwhile), refuses to
    overwrite an issued document whose bytes changed unless --reissue (then the
-   old files are kept beside the new ones as ……（第1版）.pdf), writes all files
-   (campaign.build.write, all or nothing) and only then records the numbers,
-   titles, dates and SHA-256 of the files.
+   old files are kept beside the new ones as ……（第1版）.pdf, and the new
+   version is recorded as issued at once: --reissue is the act of issuing),
+   writes all files (campaign.build.write, all or nothing) and only then
+   records the drafts' numbers, titles, dates and SHA-256 of the files.
+
+Schema versions (PRAGMA user_version): 1, the first, had no `state`: every
+row was issued; 2 adds issued.state. Opening an older register migrates it
+in place, its rows counting as issued.
 
 Everything the register stores is derived from the documents (issued_at is
 the 成文日期), so the same build gives the same register."""
@@ -54,7 +68,8 @@ CREATE TABLE IF NOT EXISTS issued (          -- one row per document, its curren
     title      TEXT NOT NULL,
     date       TEXT,                         -- 成文日期
     rel        TEXT NOT NULL,                -- output path without extension, under the output folder
-    version    INTEGER NOT NULL
+    version    INTEGER NOT NULL,             -- 0 while a draft
+    state      TEXT NOT NULL DEFAULT 'issued' -- 'draft' (number reserved) or 'issued' (locked)
 );
 CREATE TABLE IF NOT EXISTS versions (        -- reissue history: version 1 is the first issue
     identity   TEXT NOT NULL REFERENCES issued(identity),
@@ -68,7 +83,7 @@ CREATE TABLE IF NOT EXISTS versions (        -- reissue history: version 1 is th
     kept_as    TEXT,                         -- where the files were kept when superseded (rel with （第N版）)
     PRIMARY KEY (identity, version)
 );
-CREATE TABLE IF NOT EXISTS files (           -- the output files of each version and their SHA-256
+CREATE TABLE IF NOT EXISTS files (           -- the output files of each version (0: the draft) and their SHA-256
     identity   TEXT NOT NULL,
     version    INTEGER NOT NULL,
     path       TEXT NOT NULL,                -- under the output folder, as issued
@@ -79,7 +94,27 @@ CREATE TABLE IF NOT EXISTS files (           -- the output files of each version
 CREATE INDEX IF NOT EXISTS versions_number ON versions(organ, number);
 """
 
+SCHEMA_VERSION = 2
+DRAFT, ISSUED = "draft", "issued"
+
 NUMBER = re.compile(r"^(?P<code>.*?)〔(?P<year>\d{4})〕(?P<seq>\d+)号$")
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """An older register brought to SCHEMA_VERSION in place. Version 1 (no
+    issued.state) recorded every build as issued: its rows stay issued."""
+    if con.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        columns = {r[1] for r in con.execute("PRAGMA table_info(issued)")}
+        if "state" not in columns:
+            con.execute(f"ALTER TABLE issued ADD COLUMN state TEXT NOT NULL DEFAULT '{ISSUED}'")
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def register_path(campaign_folder: Path, override: Path | None = None) -> Path:
@@ -124,7 +159,8 @@ class Assigned:
     campaign: str
     items: list[Numbered] = field(default_factory=list)
     reissue: bool = False
-    recorded: list[str] = field(default_factory=list)  # after writing: numbers first issued by this build
+    recorded: list[str] = field(default_factory=list)  # after writing: drafts first registered by this build
+    redrafted: list[str] = field(default_factory=list)  # drafts registered before, rebuilt (their number kept)
     reissued: list[str] = field(default_factory=list)  # numbers issued again (a new version)
 
 
@@ -152,6 +188,7 @@ class Register:
             con = sqlite3.connect(target, isolation_level=None, timeout=LOCK_WAIT_S)
             con.row_factory = sqlite3.Row
             con.executescript(SCHEMA)
+            _migrate(con)
         except sqlite3.DatabaseError as exc:
             raise UserError(f"发文登记 {self.path} 已损坏或不是发文登记文件，无法读取（{exc}）；请从备份恢复") from None
         try:
@@ -161,20 +198,34 @@ class Register:
 
     # queries -----------------------------------------------------------
     @staticmethod
+    def drafts(con, campaign: str) -> list:
+        return con.execute("SELECT * FROM issued WHERE campaign = ? AND state = ? ORDER BY rel", (campaign, DRAFT)).fetchall()
+
+    @staticmethod
     def current(con, identity: str):
         return con.execute("SELECT * FROM issued WHERE identity = ?", (identity,)).fetchone()
 
     @staticmethod
     def holder(con, organ: str, number: str, identity: str):
-        """Another document this number was ever issued to (any version), or None."""
-        return con.execute(
+        """Another document this number was ever issued to (any version), or
+        reserved for (a draft; its issued_at is None), or None."""
+        issued = con.execute(
             "SELECT v.*, i.kind, i.period, i.campaign FROM versions v JOIN issued i USING (identity) "
             "WHERE v.organ = ? AND v.number = ? AND v.identity != ? ORDER BY v.version LIMIT 1",
             (organ, number, identity)).fetchone()
+        if issued is not None:
+            return issued
+        return con.execute(
+            "SELECT identity, title, date, rel, kind, period, campaign, NULL AS issued_at FROM issued "
+            "WHERE organ = ? AND number = ? AND identity != ? AND state = ? LIMIT 1",
+            (organ, number, identity, DRAFT)).fetchone()
 
     @staticmethod
     def numbers(con, organ: str) -> list[str]:
-        return [r[0] for r in con.execute("SELECT DISTINCT number FROM versions WHERE organ = ?", (organ,))]
+        """Numbers issued (any version) or reserved by a draft."""
+        return [r[0] for r in con.execute(
+            "SELECT number FROM versions WHERE organ = ? UNION SELECT number FROM issued WHERE organ = ? AND state = ?",
+            (organ, organ, DRAFT))]
 
     @staticmethod
     def files(con, identity: str, version: int) -> dict[str, str]:
@@ -301,11 +352,14 @@ def _duplicates(items: list[Numbered]) -> list[str]:
 
 def _conflicts(reg: Register, con, it: Numbered, reissue: bool) -> list[str]:
     holder = reg.holder(con, it.organ, it.number, it.identity)
+    if holder is not None and holder["issued_at"] is None:
+        return [f"发文字号 {it.number} 已预留给草稿《{holder['title']}》（{holder['kind']}，{holder['period']}，"
+                f"{holder['rel']}），不能再用于 {it.describe()}：请改用别的文号或写 auto"]
     if holder is not None:
         return [f"发文字号 {it.number} 已于 {_cn(holder['issued_at'])} 发给《{holder['title']}》"
                 f"（{holder['kind']}，{holder['period']}），不能再用于 {it.describe()}：请改用别的文号或写 auto"]
     row = reg.current(con, it.identity)
-    if row is not None and row["number"] != it.number and not reissue:
+    if row is not None and row["state"] == ISSUED and row["number"] != it.number and not reissue:
         return [f"{it.describe()} 已以 {row['number']} 印发（{_cn(row['date'])}），现在的发文字号是 {it.number}；"
                 "改号等于重新印发，确需如此请加 --reissue（旧文件会以“（第N版）”保留）"]
     return []
@@ -326,7 +380,8 @@ def _cn(iso: str | None) -> str:
 class _Action:
     item: Numbered
     files: dict[str, bytes]  # path under out -> bytes
-    old: object | None  # the issued row, or None for a first issue
+    old: object | None  # the register's row, or None for a first build
+    draft: bool = False  # recorded as a draft (version 0), not issued
     kept: dict[str, str] = field(default_factory=dict)  # old path -> kept path
 
 
@@ -357,8 +412,9 @@ def write_registered(rendered, out: Path, assigned: Assigned | None) -> list[Pat
             problems += _conflicts(reg, con, it, assigned.reissue)
             files = _doc_files(rendered, out, it.doc)
             row = reg.current(con, it.identity)
-            if row is None:
-                actions.append(_Action(it, files, None))
+            if row is None or row["state"] == DRAFT:  # a draft: (re)written freely, its number kept
+                if row is None or not _same_draft(con, row, it, files):
+                    actions.append(_Action(it, files, row, draft=True))
                 continue
             old = reg.files(con, it.identity, row["version"])
             new = {p: sha256(b) for p, b in files.items()}
@@ -391,8 +447,12 @@ def write_registered(rendered, out: Path, assigned: Assigned | None) -> list[Pat
         try:
             written = write(rendered, out)
             for act in actions:
-                _record(con, assigned.campaign, act)
-                (assigned.recorded if act.old is None else assigned.reissued).append(act.item.number)
+                if act.draft:
+                    _record_draft(con, assigned.campaign, act)
+                    (assigned.recorded if act.old is None else assigned.redrafted).append(act.item.number)
+                else:
+                    _record(con, assigned.campaign, act)
+                    assigned.reissued.append(act.item.number)
             stale = [out / p for act in actions for p in act.kept if p not in act.files]
             con.execute("COMMIT")
         except BaseException:
@@ -422,7 +482,8 @@ def _carry_issued(con, rendered, out: Path, campaign: str) -> None:
     """Issued documents this build does not make again (a month's reports
     taken out, a kind switched off) stay where they are and in manifest.json:
     a rebuild never removes an issued document."""
-    rows = con.execute("SELECT identity, version, kind, period FROM issued WHERE campaign = ?", (campaign,)).fetchall()
+    rows = con.execute("SELECT identity, version, kind, period FROM issued WHERE campaign = ? AND state = ?",
+                       (campaign, ISSUED)).fetchall()
     for row in rows:
         for path, digest in Register.files(con, row["identity"], row["version"]).items():
             p = out / path
@@ -434,12 +495,35 @@ def _carry_issued(con, rendered, out: Path, campaign: str) -> None:
                                       issued_only=True)
 
 
+def _values(campaign: str, it: Numbered, version: int, state: str) -> dict:
+    doc = it.doc
+    return dict(identity=it.identity, campaign=campaign, kind=doc.kind, period=doc.period,
+                organ=it.organ, year=it.year, code=it.code, seq=it.seq, number=it.number, auto=int(it.auto),
+                title=it.title, date=it.date, rel=doc.rel, version=version, state=state)
+
+
+def _same_draft(con, row, it: Numbered, files: dict[str, bytes]) -> bool:
+    """The draft as registered (number, title, date, place, file hashes): nothing to record."""
+    same = (row["number"], row["title"], row["date"], row["rel"]) == (it.number, it.title, it.date, it.doc.rel)
+    return same and Register.files(con, it.identity, 0) == {p: sha256(b) for p, b in files.items()}
+
+
+def _record_draft(con, campaign: str, act: _Action) -> None:
+    """A draft's row (its number reserved) and its files at version 0, replacing the last build's."""
+    it = act.item
+    values = _values(campaign, it, 0, DRAFT)
+    con.execute(f"INSERT OR REPLACE INTO issued ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                list(values.values()))
+    con.execute("DELETE FROM files WHERE identity = ? AND version = 0", (it.identity,))
+    for path, data in sorted(act.files.items()):
+        con.execute("INSERT INTO files (identity, version, path, sha256, bytes) VALUES (?,?,?,?,?)",
+                    (it.identity, 0, path, sha256(data), len(data)))
+
+
 def _record(con, campaign: str, act: _Action) -> None:
     it, doc = act.item, act.item.doc
     version = 1 if act.old is None else act.old["version"] + 1
-    values = dict(identity=it.identity, campaign=campaign, kind=doc.kind, period=doc.period,
-                  organ=it.organ, year=it.year, code=it.code, seq=it.seq, number=it.number, auto=int(it.auto),
-                  title=it.title, date=it.date, rel=doc.rel, version=version)
+    values = _values(campaign, it, version, ISSUED)
     if act.old is None:
         con.execute(f"INSERT INTO issued ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
     else:
@@ -452,3 +536,107 @@ def _record(con, campaign: str, act: _Action) -> None:
     for path, data in sorted(act.files.items()):
         con.execute("INSERT INTO files (identity, version, path, sha256, bytes) VALUES (?,?,?,?,?)",
                     (it.identity, version, path, sha256(data), len(data)))
+
+
+# ---------------------------------------------------------------------------
+# 3. issuing drafts
+
+
+@dataclass
+class IssuedDoc:
+    """A document of the register (issued by issue(), or issued before)."""
+
+    identity: str
+    kind: str
+    period: str
+    number: str
+    title: str
+    date: str | None
+    rel: str
+    version: int
+    files: dict[str, str]  # path under the output folder -> SHA-256
+
+
+@dataclass
+class IssueResult:
+    path: Path  # the register
+    issued: list[IssuedDoc] = field(default_factory=list)  # drafts issued now
+    already: list[IssuedDoc] = field(default_factory=list)  # chosen, but issued before: unchanged
+
+
+def _doc_of(con, row) -> IssuedDoc:
+    return IssuedDoc(row["identity"], row["kind"], row["period"], row["number"], row["title"], row["date"],
+                     row["rel"], row["version"], Register.files(con, row["identity"], row["version"]))
+
+
+def _matches(row, wanted: str, out: Path | None) -> bool:
+    """Does `wanted` (a period, 发文字号, file or path of one, with or without
+    its extension) name the document of `row`?"""
+    from gongwen.writers.registry import all_formats
+
+    text = wanted.strip().replace("\\", "/")
+    if out is not None:
+        p = Path(text)
+        try:
+            text = p.resolve().relative_to(Path(out).resolve()).as_posix() if p.is_absolute() or p.exists() else text
+        except ValueError:
+            pass
+    stem, dot, ext = text.rpartition(".")
+    if dot and ext.lower() in all_formats():
+        text = stem
+    rel = row["rel"]
+    return text in (row["period"], row["number"], rel, Path(rel).name) or rel.endswith("/" + text)
+
+
+def issue(path: Path, campaign: str, chosen: list[str] | tuple[str, ...] = (), out: Path | None = None) -> IssueResult:
+    """Lock drafts as issued: each chosen draft of `campaign` (all of them when
+    nothing is chosen) gets version 1, a row in versions (issued_at: its
+    成文日期) and its latest build's file hashes. With `out`, the files there
+    must be the ones that build wrote (else nothing is issued). A choice that
+    names no document of the campaign is refused, naming the drafts."""
+    reg = Register(path)
+    result = IssueResult(reg.path)
+    if not reg.path.exists():
+        raise UserError(f"发文登记 {reg.path} 不存在：还没有生成过有发文字号的公文，没有可印发的草稿")
+    with reg.locked(), reg.connect() as con:
+        rows = con.execute("SELECT * FROM issued WHERE campaign = ? ORDER BY rel", (campaign,)).fetchall()
+        drafts = [r for r in rows if r["state"] == DRAFT]
+        if chosen:
+            unknown = [w for w in chosen if not any(_matches(r, w, out) for r in rows)]
+            if unknown:
+                names = "、".join(f"{r['rel']}（{r['number']}）" for r in drafts) or "（没有草稿）"
+                raise UserError(f"没有找到要印发的公文：{'、'.join(unknown)}。可印发的草稿：{names}")
+            picked = [r for r in rows if any(_matches(r, w, out) for w in chosen)]
+        else:
+            picked = drafts
+        problems = []
+        if out is not None:
+            for r in picked:
+                if r["state"] != DRAFT:
+                    continue
+                for p, digest in Register.files(con, r["identity"], 0).items():
+                    f = Path(out) / p
+                    if not f.is_file():
+                        problems.append(f"{p} 不在 {out} 里：请先生成，再印发")
+                    elif sha256(f.read_bytes()) != digest:
+                        problems.append(f"{p} 与最近一次生成的不同（生成后被改动，或是另一次生成写的）：请重新生成后再印发")
+        if problems:
+            raise UserError(f"有 {len(problems)} 处问题，没有印发任何公文：", problems)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for r in picked:
+                if r["state"] != DRAFT:
+                    result.already.append(_doc_of(con, r))
+                    continue
+                con.execute("UPDATE issued SET state = ?, version = 1 WHERE identity = ?", (ISSUED, r["identity"]))
+                con.execute("INSERT INTO versions (identity, version, organ, number, title, date, rel, issued_at) "
+                            "VALUES (?,?,?,?,?,?,?,?)",
+                            (r["identity"], 1, r["organ"], r["number"], r["title"], r["date"], r["rel"],
+                             r["date"] or "2000-01-01"))
+                con.execute("UPDATE files SET version = 1 WHERE identity = ? AND version = 0", (r["identity"],))
+                result.issued.append(_doc_of(con, Register.current(con, r["identity"])))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return result

@@ -145,10 +145,11 @@ def time_feedback(docs, jobs: int) -> dict:
 
 
 def child_build(folder: str, out: str, jobs: str) -> None:
-    """Run in a child process: the build command as an office runs it."""
+    """Run in a child process: the build command as an office runs it (a first
+    build: nothing from the typesetting cache)."""
     from gongwen.cli import main as cli
 
-    cli(args=["build", folder, "--out", out, "--jobs", jobs], prog_name="pipeline.py", standalone_mode=False)
+    cli(args=["build", folder, "--out", out, "--jobs", jobs, "--no-cache"], prog_name="pipeline.py", standalone_mode=False)
 
 
 def child_intake(folder: str) -> None:

@@ -6,6 +6,7 @@ the same size and seed give the same rows."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from pathlib import Path
 
@@ -78,8 +79,8 @@ def _count(rnd: random.Random, mean: float) -> int:
     return lo + (rnd.random() < mean - lo) + (rnd.randint(-lo // 2, lo // 2) if lo >= 2 else 0)
 
 
-def _date(rnd: random.Random, lo: int = 1, hi: int = 30):
-    d = dt.date(2023, 6, rnd.randint(lo, hi))
+def _month_date(rnd: random.Random, lo: int = 1, hi: int = 30, month: int = 6):
+    d = dt.date(2023, month, rnd.randint(lo, hi))
     form = rnd.choice(["excel", "excel", "excel", "iso", "slash", "cn"])
     return {"excel": dt.datetime(d.year, d.month, d.day), "iso": d.isoformat(),
             "slash": f"{d.year}/{d.month}/{d.day}", "cn": f"{d.year}年{d.month}月{d.day}日"}[form]
@@ -90,8 +91,9 @@ def _amount(rnd: random.Random):
     return a if rnd.random() < 0.2 else (float(a) if "." in a else int(a))  # some typed as text
 
 
-def unit_rows(rnd: random.Random, unit: str, mix: dict[str, float]) -> dict[str, list[list]]:
+def unit_rows(rnd: random.Random, unit: str, mix: dict[str, float], month: int = 6) -> dict[str, list[list]]:
     rows: dict[str, list[list]] = {s: [] for s in SHEETS}
+    _date = functools.partial(_month_date, month=month)
     n = {s: _count(rnd, m) for s, m in mix.items()}
     for i in range(n["外出招商"]):
         principal = i < 2 or rnd.random() < 0.2
@@ -129,31 +131,45 @@ def _save(path: Path, sheets: dict[str, list[list]]) -> int:
     return total
 
 
-def config(units: int) -> dict:
-    """The reference campaign.yaml for one month and the scaled categories."""
+def months_of(count: int) -> list[str]:
+    """The first `count` months of the reference campaign (2023-06, -07, -08)."""
+    ref = list(yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))["months"])
+    return [str(m) for m in ref[:max(1, count)]]
+
+
+def config(units: int, months: int = 1) -> dict:
+    """The reference campaign.yaml for one month (or the first `months` of
+    its three, with their weights) and the scaled categories."""
     cfg = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
-    cfg["id"] = f"bench-{units}"
-    cfg["months"] = {MONTH: 1}
+    cfg["id"] = f"bench-{units}" + (f"-{months}m" if months > 1 else "")
+    chosen = months_of(months)
+    if months > 1:
+        cfg["months"] = {str(m): w for m, w in cfg["months"].items() if str(m) in chosen}
+    else:
+        cfg["months"] = {MONTH: 1}
     cfg["categories"] = categories_for(units)
     scale = units / 30
     cfg["targets"] = [dict(t, target=max(1, round(t["target"] * scale)) if t.get("scope") != "unit" else t["target"])
-                      for t in cfg["targets"] if t["period"] == MONTH]
+                      for t in cfg["targets"] if str(t["period"]) in chosen]
     docs = cfg["documents"]
     docs.pop("plan", None)  # the plan does not grow with the units
     docs["numbers"] = {MONTH: "信开放办〔2023〕12号", "final": "信开放办〔2023〕22号"}
+    for i, m in enumerate(chosen[1:]):
+        docs["numbers"][m] = f"信开放办〔2023〕{13 + i}号"
     return cfg
 
 
-def make_campaign(folder: Path, units: int, heavy: bool = False, seed: int = SEED) -> dict:
+def make_campaign(folder: Path, units: int, heavy: bool = False, seed: int = SEED, months: int = 1) -> dict:
     """Write campaign.yaml, units.xlsx and the month's reports: one consolidated
     workbook (realistic rows), or with `heavy` one workbook per unit in
     reports/YYYY-MM/ (100 rows each; no sheet over the 50,000-row limit).
-    Returns the counts written."""
+    `months` > 1: the first months of the reference campaign, a consolidated
+    workbook each (not with `heavy`). Returns the counts written."""
     folder = Path(folder)
     rnd = random.Random(f"{seed}-{units}-{heavy}")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "campaign.yaml").write_text(
-        yaml.dump(config(units), Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.dump(config(units, months), Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
     people = roster(units, rnd)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("参评单位")
@@ -162,8 +178,14 @@ def make_campaign(folder: Path, units: int, heavy: bool = False, seed: int = SEE
         ws.append(list(row))
     wb.save(folder / "units.xlsx")
     mix = HEAVY if heavy else REALISTIC
-    per_unit = {name: unit_rows(rnd, name, mix) for name, _, _ in people}
     reports = folder / "reports"
+    if months > 1:
+        rows = 0
+        for month in months_of(months):
+            per_unit = {name: unit_rows(rnd, name, mix, int(month[5:])) for name, _, _ in people}
+            rows += _save(reports / f"{month}.xlsx", {s: [r for u in per_unit.values() for r in u[s]] for s in SHEETS})
+        return {"units": units, "categories": len(categories_for(units)), "rows": rows, "files": months, "months": months}
+    per_unit = {name: unit_rows(rnd, name, mix) for name, _, _ in people}
     if heavy:
         rows = sum(_save(reports / MONTH / f"{name}.xlsx", sheets) for name, sheets in per_unit.items())
         files = len(per_unit)

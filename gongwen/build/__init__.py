@@ -6,6 +6,7 @@ the web page call these and only show progress and results.
     build_campaign(folder, out, ..., progress)       a campaign's whole build
     build_annual(folders, out, year, ..., progress)  the 年终考评 of a year
     draft_next(folder, year, ...)                    next year's folder and 征求意见稿
+    issue_documents(folder, out, chosen, ...)        drafts in the 发文登记 -> issued (locked)
 
 Each takes a progress callback (gongwen.build.progress) and returns what it
 wrote. Typesetting goes through the writer registry (gongwen.writers.registry),
@@ -24,6 +25,7 @@ _WHERE = {
     "RenderResult": "notices", "Typeset": "notices", "render": "notices", "typeset": "notices",
     "Event": "progress", "Progress": "progress",
     "draft_next": "draft",
+    "issue_documents": "issue", "IssueResult": "issue",
 }
 
 __all__ = sorted(_WHERE)

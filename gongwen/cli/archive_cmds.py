@@ -1,5 +1,5 @@
 """Commands for what was issued: verify (an output folder against its manifest),
-register (the 发文登记 of a campaign)."""
+register (the 发文登记 of a campaign), issue (drafts -> issued)."""
 
 from __future__ import annotations
 
@@ -63,11 +63,39 @@ def register(group: click.Group) -> None:
             t.add_column("标题", overflow="fold", min_width=10, ratio=1)
             t.add_column("成文日期", no_wrap=True)
             t.add_column("类型", overflow="fold")
+            t.add_column("状态", no_wrap=True)
             t.add_column("首次印发", no_wrap=True)
             t.add_column("版本", no_wrap=True, justify="right")
             for r in items:
                 t.add_row(r["number"] + ("*" if r["auto"] else ""), r["title"], r["date"] or "—",
-                          f"{r['kind']} {shown.get(r['period'], r['period'])}", r["first_issued"], str(r["version"]))
+                          f"{r['kind']} {shown.get(r['period'], r['period'])}",
+                          "草稿" if r["state"] == "draft" else "已印发", r["first_issued"] or "—", str(r["version"]))
             console.print(t)
         if any(r["auto"] for r in rows):
             console.print("* 自动编号")
+
+    @group.command("issue")
+    @click.argument("campaign", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.argument("chosen", nargs=-1)
+    @click.option("--out", "out", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+                  help="输出文件夹：给出时先核对其中的文件就是最近一次生成的，不一致则不印发。")
+    @click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="发文登记文件，默认为活动文件夹里的 发文登记.sqlite。")
+    def issue_cmd(campaign: Path, chosen: tuple[str, ...], out: Path | None, register_file: Path | None) -> None:
+        """印发：把 build 生成的草稿记为已印发。CHOSEN 可以是期间（如 2023-06、final、plan）、
+        发文字号、文件名或文件路径（可不带扩展名）；不写则印发全部草稿。
+
+        build 生成的有发文字号的公文先是草稿：文号已预留，重新生成时可随意改动，不需要 --reissue，
+        也不留“（第N版）”。印发后内容就锁定了，再有改动须加 --reissue 重新印发。"""
+        from gongwen.build import issue_documents
+
+        result = issue_documents(campaign, out, chosen, register_file)
+        for d in result.issued:
+            console.print(f"[green]✓[/green] 已印发 {d.number}《{d.title}》（{d.rel}）", highlight=False, soft_wrap=True)
+        for d in result.already:
+            console.print(f"  {d.number}《{d.title}》（{d.rel}）早已印发（第 {d.version} 版），未改变",
+                          markup=False, highlight=False, soft_wrap=True)
+        if not result.issued and not result.already:
+            console.print(f"{result.path} 里没有待印发的草稿", highlight=False, soft_wrap=True)
+        elif result.issued:
+            console.print(f"共印发 {len(result.issued)} 份；此后内容再有改动，build 须加 --reissue", highlight=False)

@@ -42,10 +42,12 @@ def _targets_table(c) -> None:
               help="同时排版的进程数，默认等于本机 CPU 核数；1 表示只用当前进程。")
 @click.option("--strict", is_flag=True, help="严格模式：提示（标题行、合计行、换算过的金额、隐藏的行等）也按错误处理，不生成任何文件。")
 @click.option("--dry-run", "dry_run", is_flag=True, help="只读取、检查报表并计分，列出提示和报送情况，不写任何文件。")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="不用排版缓存：每份公文都重新排版（默认只重排内容有变化的公文，其余直接取上次排好的，见 docs/性能.md）。")
 @show.formats_option()
 def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: bool = False,
               register_file: Path | None = None, jobs: int | None = None, formats: str | None = None,
-              strict: bool = False, dry_run: bool = False) -> None:
+              strict: bool = False, dry_run: bool = False, no_cache: bool = False) -> None:
     """读取活动文件夹（campaign.yaml、units.xlsx、reports/），检查报表、计分、排名、
     列榜，生成各月及活动结束的得分明细和全部公文（DOCX 和 PDF），最后写 manifest.json。
 
@@ -57,7 +59,8 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
     with show.progress() as step:
         result = build_campaign(campaign, out, reissue=reissue, embed_sources=embed_sources,
                                 register_file=register_file, jobs=jobs, formats=chosen, progress=step,
-                                on_warnings=show.warn, on_numbers=_auto_numbers, strict=strict, dry_run=dry_run)
+                                on_warnings=show.warn, on_numbers=_auto_numbers, strict=strict, dry_run=dry_run,
+                                cache=not no_cache)
     _submissions_table(result.submissions)
     if dry_run:
         for m, s in result.computed.scores.items():
@@ -65,6 +68,9 @@ def build_cmd(campaign: Path, out: Path, reissue: bool = False, embed_sources: b
         console.print(f"检查完毕（--dry-run）：没有写任何文件。{_warnings_line(result.warnings)}")
         return
     _registered(result.assigned)
+    if result.reused:
+        console.print(f"[green]✓[/green] {result.reused} 份公文与上次生成时相同，直接取自排版缓存；"
+                      f"重新排版 {len(result.documents) - result.reused} 份", highlight=False)
     if embed_sources:
         console.print(f"[green]✓[/green] {result.embedded} 份 PDF 存为 PDF/A-3b，嵌入了所依据的输入文件和得分明细")
     for m, s in result.computed.scores.items():
@@ -124,10 +130,14 @@ def _auto_numbers(assigned) -> None:
 def _registered(assigned) -> None:
     """What the register recorded."""
     if assigned is not None and assigned.items:
-        news = f"新登记 {len(assigned.recorded)} 份" if assigned.recorded else "没有新登记的公文"
+        news = f"新登记草稿 {len(assigned.recorded)} 份" if assigned.recorded else "没有新登记的公文"
+        drafts = f"，重新生成草稿 {len(assigned.redrafted)} 份（文号不变）" if assigned.redrafted else ""
         again = f"，重新印发 {'、'.join(assigned.reissued)}（旧文件以“（第N版）”保留）" if assigned.reissued else ""
-        console.print(f"[green]✓[/green] 发文登记 {assigned.path}：{news}{again}，共 {len(assigned.items)} 份有文号的公文",
+        console.print(f"[green]✓[/green] 发文登记 {assigned.path}：{news}{drafts}{again}，共 {len(assigned.items)} 份有文号的公文",
                       highlight=False, soft_wrap=True)
+        if assigned.recorded or assigned.redrafted:
+            console.print("草稿确认无误后用 python pipeline.py issue 活动文件夹 --out 输出文件夹 印发（印发后再改须加 --reissue）",
+                          highlight=False, soft_wrap=True)
 
 
 def _written_table(result) -> None:

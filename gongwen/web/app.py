@@ -258,13 +258,16 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
     @app.post("/api/campaigns/{cid}/builds")
     async def start_build(request: Request, cid: str):
         folder_of(cid)
-        mode = "build"
+        mode, chosen = "build", []
         if request.headers.get("content-type", "").startswith("application/json"):
             body = await _json(request)
-            mode = body.get("mode", "build") if isinstance(body, dict) else "build"
+            if isinstance(body, dict):
+                mode, chosen = body.get("mode", "build"), body.get("chosen") or []
         if mode not in MODES or mode == "notice":
             return JSONResponse({"problems": [reports.problem("不认识的操作")]}, status_code=400)
-        b = q().submit(cid, mode, settings.output_dir(cid))
+        if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
+            return JSONResponse({"problems": [reports.problem("chosen 应是文号、月份或文件名的列表")]}, status_code=400)
+        b = q().submit(cid, mode, settings.output_dir(cid), {"chosen": chosen} if mode == "issue" and chosen else None)
         return {"id": b.id, "state": b.state}
 
     @app.get("/api/campaigns/{cid}/builds")

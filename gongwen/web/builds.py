@@ -222,16 +222,35 @@ def _run(settings: Settings, b: Build, q: BuildQueue, progress) -> None:
     # jobs=1: typeset in this process (tests); else on the warm workers
     workers = None if settings.jobs == 1 else q.workers()
     jobs = 1 if workers is None else None
-    if b.mode == "build":
-        from gongwen.build import build_campaign
+    if b.mode == "issue":
+        _issue(folder, out, b)
+        return
+    from gongwen.build import build_campaign
 
-        result = build_campaign(folder, out, progress=progress, on_warnings=warned, workers=workers, jobs=jobs)
-    else:
-        from gongwen.web.issuing import issue_documents
-
-        result = issue_documents(folder, out, reissue=b.mode == "reissue", progress=progress, on_warnings=warned,
-                                 workers=workers, jobs=jobs)
+    # reissue: a build that may change issued documents (their new version is issued at once)
+    result = build_campaign(folder, out, reissue=b.mode == "reissue", progress=progress, on_warnings=warned,
+                            workers=workers, jobs=jobs)
     b.files = sorted(p.relative_to(out).as_posix() for p in result.written)
     b.documents = [{"rel": t.doc.rel, "kind": t.doc.kind, "period": t.doc.period, "pages": t.pages,
                     "formats": list(t.formats)} for t in result.documents]
     b.stage = "完成"
+
+
+def _issue(folder: Path, out: Path, b: Build) -> None:
+    """Issue the drafts the last build wrote into `out` (those in
+    b.params["chosen"]: periods, 发文字号 or files; all when none): the same
+    call as the `issue` command. Nothing is typeset; the record lists the
+    files of the documents issued now."""
+    from gongwen.build import issue_documents
+
+    b.stage, b.total = "印发", 1
+    result = issue_documents(folder, out, tuple(b.params.get("chosen") or ()))
+    b.files = sorted(p for d in result.issued for p in d.files)
+    b.documents = [_issued(d, True) for d in result.issued] + [_issued(d, False) for d in result.already]
+    b.done, b.stage = 1, "完成"
+
+
+def _issued(d, now: bool) -> dict:
+    formats = sorted({p.rsplit(".", 1)[-1] for p in d.files if p.rsplit(".", 1)[0] == d.rel})
+    return {"rel": d.rel, "kind": d.kind, "period": d.period, "pages": None, "formats": formats,
+            "number": d.number, "title": d.title, "issued_now": now}

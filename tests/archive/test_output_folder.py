@@ -6,9 +6,11 @@ build and after `annual`."""
 
 from __future__ import annotations
 
+from click.testing import CliRunner
+
 import shutil
 
-from archive_helpers import build, make_campaign, write_xlsx
+from archive_helpers import build, main, make_campaign, write_xlsx
 from campaign_helpers import report, sign, trip
 
 from gongwen.archive.verify import verify
@@ -59,6 +61,7 @@ def test_an_issued_document_is_never_removed(tmp_path, fast):
     july(camp)
     out = tmp_path / "out"
     build(camp, out)
+    assert CliRunner().invoke(main, ["issue", str(camp), "2023-07"]).exit_code == 0
     issued = out / "2023-07" / "7月工作情况通报.pdf"
     before = issued.read_bytes()
     (camp / "reports" / "2023-07.xlsx").unlink()

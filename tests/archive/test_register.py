@@ -64,7 +64,14 @@ def test_auto_numbers_follow_the_office_numbers_and_are_printed(tmp_path, fast):
     assert set(files) == {f"{BULLETIN}.docx", f"{BULLETIN}.pdf", f"{LISTS}.docx", f"{LISTS}.pdf"}
     now = hashes(out)
     assert all(now[p] == h for p, h in files.items())
+    # a build makes drafts: numbers reserved, nothing issued yet
+    assert {r["state"] for r in reg.values()} == {"draft"} and table(camp, "versions") == []
+    issued = CliRunner().invoke(main, ["issue", str(camp), "--out", str(out)])
+    assert issued.exit_code == 0, issued.output
+    assert "已印发 信开放办〔2023〕13号" in issued.output
+    assert {r["state"] for r in rows(camp).values()} == {"issued"}
     assert [(v[1], v[7]) for v in table(camp, "versions")] == [(1, "2023-07-02"), (1, "2023-07-02")]  # issued_at = 成文日期
+    assert {r[2]: r[3] for r in table(camp, "files")} == files and {r[1] for r in table(camp, "files")} == {1}
 
 
 def test_auto_numbers_consecutive_in_date_order_and_stable_across_runs(tmp_path, fast):
@@ -108,6 +115,8 @@ def _issue_june(tmp_path, numbers=None):
     camp = make_campaign(tmp_path, numbers or {"2023-06": "信开放办〔2023〕12号"})
     out = tmp_path / "out"
     build(camp, out)
+    issued = CliRunner().invoke(main, ["issue", str(camp), "--out", str(out)])
+    assert issued.exit_code == 0, issued.output
     return camp, out
 
 

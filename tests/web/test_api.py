@@ -284,6 +284,20 @@ def test_changed_issued_document_needs_reissue(campaigns):
     with client(campaigns) as c:
         t = csrf(c)
         assert wait(c, c.post(f"/api/campaigns/{CID}/builds", headers={"X-CSRF-Token": t}).json()["id"])["state"] == "done"
+        drafts = c.get(f"/api/campaigns/{CID}/register").json()
+        assert drafts and {r["state"] for r in drafts} == {"draft"}
+        # one draft issued by its number, then the rest
+        first = next(r for r in drafts if r["period"] == "2023-08")
+        one = wait(c, c.post(f"/api/campaigns/{CID}/builds", json={"mode": "issue", "chosen": [first["number"]]},
+                             headers={"X-CSRF-Token": t}).json()["id"])
+        assert one["state"] == "done", one["problems"]
+        assert [d["number"] for d in one["documents"] if d["issued_now"]] == [first["number"]]
+        assert all(f.startswith(first["rel"]) for f in one["files"]) and one["files"]
+        rows = {r["number"]: r["state"] for r in c.get(f"/api/campaigns/{CID}/register").json()}
+        assert rows[first["number"]] == "issued" and list(rows.values()).count("draft") == len(drafts) - 1
+        rest = wait(c, c.post(f"/api/campaigns/{CID}/builds", json={"mode": "issue"}, headers={"X-CSRF-Token": t}).json()["id"])
+        assert rest["state"] == "done" and len([d for d in rest["documents"] if d["issued_now"]]) == len(drafts) - 1
+        assert {r["state"] for r in c.get(f"/api/campaigns/{CID}/register").json()} == {"issued"}
         r = c.post(f"/api/campaigns/{CID}/reports?month=2023-08", headers={"X-CSRF-Token": t},
                    files=[("files", ("2023-08.xlsx", corrected_workbook(folder), XLSX))])
         assert r.status_code == 200, r.json()
@@ -308,6 +322,7 @@ def test_malformed_requests_get_a_problem_not_a_crash(campaigns):
         assert c.post("/api/campaigns/nope/builds", headers=t).status_code == 404
         assert c.post("/api/campaigns/..%2f..%2fetc/builds", headers=t).status_code == 404
         assert c.post(f"/api/campaigns/{CID}/builds", json={"mode": "rm -rf"}, headers=t).status_code == 400
+        assert c.post(f"/api/campaigns/{CID}/builds", json={"mode": "issue", "chosen": "all"}, headers=t).status_code == 400
         assert c.get("/c/nope").status_code == 404
 
 

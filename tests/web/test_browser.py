@@ -106,14 +106,23 @@ def test_main_flow(server, browser_page, tmp_path, campaigns):
         page.click("#zip")
     assert any(n.endswith(".docx") for n in zipfile.ZipFile(d.value.path()).namelist())
 
-    # issue: the register lists the numbered documents
+    # issue: the register lists the numbered documents as drafts; issue one row, then all
     page.goto(server + f"/c/{CID}/register")
-    page.click("button.act[data-mode=issue]")
+    rows = page.locator("table.grid tbody tr")
+    assert rows.count() >= 2 and "〔2023〕" in page.text_content("table.grid")
+    assert rows.locator("text=草稿").count() == rows.count()
+    rows.nth(0).locator("button.act[data-mode=issue]").click()
+    page.wait_for_url(re.compile(r"/builds/"))
+    page.wait_for_selector("#docs li")
+    assert "印发了 1 份" in page.text_content("#stage")
+    page.goto(server + f"/c/{CID}/register")
+    assert "已印发" in page.text_content("table.grid tbody tr >> nth=0")
+    assert rows.locator("text=草稿").count() == rows.count() - 1
+    page.click("p > button.act[data-mode=issue]")
     page.wait_for_url(re.compile(r"/builds/"))
     page.wait_for_selector("#docs li")
     page.goto(server + f"/c/{CID}/register")
-    assert page.locator("table.grid tbody tr").count() >= 1
-    assert "〔2023〕" in page.text_content("table.grid")
+    assert rows.locator("text=草稿").count() == 0
     shot(page, "网页-发文登记.png", tmp_path)
 
     # a notice from pasted text (the page comes with an example)

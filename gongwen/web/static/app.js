@@ -51,15 +51,15 @@ function showWarnings(box, warnings, what = "保存") {
 }
 
 // ---- starting a build (campaign page, register page)
-async function startBuild(campaign, mode) {
+async function startBuild(campaign, mode, chosen) {
   const box = $("#build-problems") || $("#problems");
-  const r = await api("POST", `/api/campaigns/${encodeURIComponent(campaign)}/builds`, { mode });
+  const r = await api("POST", `/api/campaigns/${encodeURIComponent(campaign)}/builds`, chosen ? { mode, chosen: [chosen] } : { mode });
   if (r.ok) location.href = `/builds/${r.data.id}`;
   else if (box) showProblems(box, r.data.problems);
 }
 document.addEventListener("click", (ev) => {
   const b = ev.target.closest("#build, button.act");
-  if (b) { b.disabled = true; startBuild(b.dataset.campaign, b.dataset.mode).finally(() => { b.disabled = false; }); }
+  if (b) { b.disabled = true; startBuild(b.dataset.campaign, b.dataset.mode, b.dataset.chosen).finally(() => { b.disabled = false; }); }
   if (ev.target.id === "logout") { ev.preventDefault(); api("POST", "/api/logout").then(() => { location.href = "/login"; }); }
 });
 for (const td of document.querySelectorAll("td.when")) {
@@ -186,7 +186,8 @@ function showDocs(bid, b) {
     }
     const name = el("a", { href: "#", class: "docname", text: d.rel });
     name.addEventListener("click", (e) => { e.preventDefault(); if (hasPdf) preview(bid, d); });
-    li.append(el("div", {}, name, el("div", { class: "muted", text: `${d.kind} · ${d.pages} 页` }),
+    li.append(el("div", {}, name, el("div", { class: "muted", text: d.number
+        ? `${d.kind} · ${d.number} · ${d.issued_now ? "本次印发" : "以前已印发"}` : `${d.kind} · ${d.pages} 页` }),
       el("div", {}, ...d.formats.map((f) => {
         shown.add(`${d.rel}.${f}`);
         return el("a", { class: "fmt", href: `/api/builds/${bid}/files/${enc(d.rel + "." + f)}`, text: f.toUpperCase() });
@@ -212,7 +213,8 @@ function initBuild() {
     $("#bar").style.width = `${pct}%`;
     $("#bar").className = `bar ${b.state}`;
     const words = { queued: b.ahead ? `排队中，前面还有 ${b.ahead} 项` : "排队中", running: b.stage + (b.total ? `（${b.done}/${b.total}）` : ""),
-      done: `完成：${b.documents.length} 份公文，${b.files.length} 个文件`, failed: `未完成：${b.message}。之前生成的文件和报表保持不变。` };
+      done: b.mode === "issue" ? `完成：印发了 ${b.documents.filter((d) => d.issued_now).length} 份公文，此后内容锁定；再改须“重新印发”`
+        : `完成：${b.documents.length} 份公文，${b.files.length} 个文件`, failed: `未完成：${b.message}。之前生成的文件和报表保持不变。` };
     $("#stage").textContent = words[b.state];
     if (b.state === "failed") {
       showProblems($("#problems"), b.problems);
