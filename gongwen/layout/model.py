@@ -244,7 +244,7 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
     if notice.format == "minutes":
         return None
     names = [s for s in notice.signatures if s]
-    date = cn_date(notice.date) if notice.date else ""
+    date = notice.date_line
     if not names and not date:
         return None
     W, P, sig = L.block_width_pt, L.char_pitch_pt, L.signature

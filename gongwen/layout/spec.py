@@ -105,6 +105,7 @@ class Title(_Part):
 
 class Body(_Part):
     indent_chars: float = NonNeg
+    max_stretch_em: float = NonNeg
 
 
 class AttachmentNote(_Part):

@@ -23,9 +23,18 @@ CN_DATE = re.compile(r"^\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2
 FRONT = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*(\n|\Z)", re.S)
 
 
-def parse_date(value: Any) -> dt.date | None:
+# A date still to be filled in: 20**年**月**日, 2024年【】月【】日
+OPEN_DATE = re.compile(r"^\s*(\d{2,4}|\d{0,2}\*+|【[^】]*】)\s*年\s*(\d{1,2}|\*+|【[^】]*】)\s*月"
+                       r"\s*(\d{1,2}|\*+|【[^】]*】)\s*日\s*$")
+
+
+def parse_date(value: Any, open_ok: bool = False) -> dt.date | str | None:
+    """A date; with `open_ok`, a date with placeholders (20**年**月**日) is
+    kept as written, to be filled in."""
     if value in (None, ""):
         return None
+    if open_ok and isinstance(value, str) and OPEN_DATE.match(value) and placeholder_spans(value):
+        return value.strip()
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -98,8 +107,8 @@ class FrontMatter(BaseModel):
 
     @field_validator("date", "print_date")
     @classmethod
-    def _date(cls, value: Any) -> dt.date | None:
-        return parse_date(value)
+    def _date(cls, value: Any) -> dt.date | str | None:
+        return parse_date(value, open_ok=True)
 
     @field_validator("seal", "draft", "masthead_suffix", mode="before")
     @classmethod
@@ -202,13 +211,15 @@ def notice_from_source(text: str, base: Path | None = None, where: str = "", dat
         title_note=title_note,
         addressee=fm.addressee,
         signatures=as_list(fm.signatures) if fm.signatures is not None else list(organs),
-        date=fm.date,
+        date=fm.date if isinstance(fm.date, dt.date) else None,
+        date_text=fm.date if isinstance(fm.date, str) else None,
         seal=fm.seal,
         note=fm.note,
         attachments=attachments,
         cc=_cc_text(fm.cc),
         printer=fm.printer,
-        print_date=fm.print_date,
+        print_date=fm.print_date if isinstance(fm.print_date, dt.date) else None,
+        print_date_text=fm.print_date if isinstance(fm.print_date, str) else None,
         attendance=attendance,
         meta=dict(fm.meta),
         name=fm.name or "notice",

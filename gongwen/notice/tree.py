@@ -123,12 +123,14 @@ class Notice:
     addressee: str | None = None  # 主送机关
     signatures: list[str] = field(default_factory=list)  # 署名
     date: dt.date | None = None  # 成文日期
+    date_text: str | None = None  # 成文日期 still to be filled in (20**年**月**日), printed as written
     seal: bool = False  # 印章
     note: str | None = None  # 附注
     attachments: list[Attachment] = field(default_factory=list)
     cc: str | None = None  # 抄送
     printer: str | None = None  # 印发机关
     print_date: dt.date | None = None  # 印发日期
+    print_date_text: str | None = None  # 印发日期 still to be filled in
     attendance: dict[str, str] = field(default_factory=dict)  # 纪要: 出席/请假/列席
     meta: dict[str, str] = field(default_factory=dict)  # campaign, month, … for metadata
     # Placeholders in the notice's own text fields, by field name ("number",
@@ -141,6 +143,19 @@ class Notice:
         if name in self.placeholders:
             return self.placeholders[name]
         return placeholder_spans(getattr(self, name) or "")
+
+    @property
+    def date_line(self) -> str:
+        """成文日期 as printed: 2023年6月30日, or the open date as written."""
+        from gongwen.notice.numbers import cn_date
+
+        return cn_date(self.date) if self.date else (self.date_text or "")
+
+    @property
+    def print_date_line(self) -> str:
+        from gongwen.notice.numbers import cn_date
+
+        return cn_date(self.print_date) if self.print_date else (self.print_date_text or "")
 
     @property
     def has_banji(self) -> bool:

@@ -74,10 +74,13 @@ def title(document, notice: Notice, m: Metrics, rule_gap_pt: float, style_id: st
 
 
 def addressee(document, notice: Notice, m: Metrics) -> None:
-    if not notice.addressee:
+    """主送机关 the layout's lines under the title; without one, the body
+    starts where it would have stood (the blank line under the title stays)."""
+    if not notice.addressee and not notice.body:
         return
     p = add_paragraph(document, "gwAddressee", "", m)
-    add_text(p, notice.addressee, run_style("gwAddressee", m), spans=notice.field_placeholders("addressee"))
+    if notice.addressee:
+        add_text(p, notice.addressee, run_style("gwAddressee", m), spans=notice.field_placeholders("addressee"))
     pPr = p._p.get_or_add_pPr()
     oxml.set_indent(pPr)
     # n blank lines between the title's (or its note's) last line and the
@@ -90,6 +93,10 @@ def addressee(document, notice: Notice, m: Metrics) -> None:
         # from the title's last em top: to the bottom of its line (PDF), n lines, the half-leading
         wanted = ts + (tp - ts) / 2 + n * m.pitch + (m.pitch - m.body) / 2
         before = wanted - (tp - em_offset(tp, ts)) - em_offset(m.pitch, m.body)
+    if not notice.addressee:
+        # An empty line as high as the gap: the body's first line takes the addressee's place.
+        _exact(p, max(before, float(m.layout.docx.spacer_pt)))
+        return
     _exact(p, m.pitch, before)
 
 

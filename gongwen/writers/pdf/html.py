@@ -10,7 +10,7 @@ from markupsafe import escape
 from gongwen.layout.model import Masthead, PageModel, layout_notice
 from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
-from gongwen.notice.spans import Span, pieces
+from gongwen.notice.spans import Span, pieces, placeholder_spans
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
@@ -114,7 +114,8 @@ class HtmlBuilder:
     def lines(self, segments: list[Piece], first: float = 0.0, rest: float = 0.0, justify: bool = True,
               size: float | None = None, width: float | None = None, pitch: float | None = None) -> list[Line]:
         size = size or self.size
-        return break_paragraph(segments, size, width or self.W, pitch or (self.P * size / self.size), first, rest, justify)
+        return break_paragraph(segments, size, width or self.W, pitch or (self.P * size / self.size), first, rest, justify,
+                               float(self.L.body.max_stretch_em))
 
     def blank(self, n: int = 1) -> None:
         self.out.extend('<div class="ln"></div>' for _ in range(n))
@@ -257,11 +258,11 @@ class HtmlBuilder:
         for text in title_lines(title, int(L.title.max_chars_per_line)):
             margin = f"margin-top:{_f(above)}pt;" if first and above else ""
             self.out.append(
-                f'<div class="ln center r-title" style="{margin}height:{_f(tp)}pt;line-height:{_f(tp)}pt;font-size:{_f(size)}pt">{escape(text)}</div>'
+                f'<div class="ln center r-title" style="{margin}height:{_f(tp)}pt;line-height:{_f(tp)}pt;font-size:{_f(size)}pt">{self.marked(text, placeholder_spans(text))}</div>'
             )
             first = False
         if note:
-            self.out.append(f'<div class="ln center r-heading2">{escape(note)}</div>')
+            self.out.append(f'<div class="ln center r-heading2">{self.marked(note, placeholder_spans(note))}</div>')
 
     # -- body blocks ---------------------------------------------------------
     def paragraph(self, p: Paragraph) -> None:
@@ -378,10 +379,12 @@ class HtmlBuilder:
             return
         self.blank(self.L.signature.lines_above)
         spacing = self.P - self.size
-        html = [self.line_html(Line([Piece(s.text, "body")], 0, spacing, max(s.x_pt, 0.0), False))
+        html = [self.line_html(Line([Piece(s.text, "body")], 0, spacing, max(s.x_pt, 0.0), False),
+                               spans=placeholder_spans(s.text))
                 for s in sig.names]
         if sig.date:
-            html.append(self.line_html(Line([Piece(sig.date.text, "body")], 0, spacing, sig.date.x_pt, False)))
+            html.append(self.line_html(Line([Piece(sig.date.text, "body")], 0, spacing, sig.date.x_pt, False),
+                                       spans=placeholder_spans(sig.date.text)))
         self.out.append('<div class="p keep">' + "".join(html) + "</div>")
 
     def note(self) -> None:
@@ -391,7 +394,11 @@ class HtmlBuilder:
         if not text.startswith(("（", "(")):
             text = f"（{text}）"
         lines = self.lines([Piece(text, "body")], first=self.L.body.indent_chars * self.P)
-        self.out.append('<div class="p">' + "".join(self.line_html(l) for l in lines) + "</div>")
+        spans, html, start = placeholder_spans(text), [], 0
+        for ln in lines:
+            html.append(self.line_html(ln, spans=spans, start=start))
+            start += len(ln.text)
+        self.out.append('<div class="p">' + "".join(html) + "</div>")
 
     def attendance(self) -> None:
         if not self.n.attendance:
@@ -426,11 +433,16 @@ class HtmlBuilder:
         rows = []
         if n.cc:
             lab = "抄送："
-            lines = break_paragraph([Piece(lab + n.cc, "banji")], size, width + x, size, x, x + text_width(lab, "banji", size))
-            rows.append("".join(self.line_html(l, size) for l in lines))
-        if n.printer or n.print_date:
+            lines = break_paragraph([Piece(lab + n.cc, "banji")], size, width + x, size, x, x + text_width(lab, "banji", size),
+                                    max_stretch_em=float(L.body.max_stretch_em))
+            spans, html, start = placeholder_spans(lab + n.cc), [], 0
+            for ln in lines:
+                html.append(self.line_html(ln, size, spans=spans, start=start))
+                start += len(ln.text)
+            rows.append("".join(html))
+        if n.printer or n.print_date_line:
             if n.format != "letter":
-                date = f"{cn_date(n.print_date)}印发" if n.print_date else ""
+                date = f"{n.print_date_line}印发" if n.print_date_line else ""
                 rows.append(
                     f'<div class="ln" style="position:relative;font-size:{_f(size)}pt">'
                     f'<span class="r-banji" style="position:absolute;left:{_f(x)}pt">{escape(n.printer or "")}</span>'
@@ -475,6 +487,9 @@ class HtmlBuilder:
                 lines.append(self.line_html(ln, spans=spans, start=start))
                 start += len(ln.text)
             self.out.append('<div class="p">' + "".join(lines) + "</div>")
+        elif n.body:
+            # Without 主送 the body keeps the blank line under the title.
+            self.blank(self.L.title.addressee_lines_below)
         self.last_paragraph = None
         self.blocks(n.body)
         self.closing()
