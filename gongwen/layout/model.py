@@ -189,7 +189,7 @@ def masthead_rows(notice: Notice) -> tuple[tuple[str, ...], str]:
     if notice.format == "letter":
         return rows, ""
     if notice.format == "minutes":
-        return rows, "" if rows[-1].endswith("纪要") else "纪要"
+        return rows, "" if rows[-1].endswith(("纪要", "紀要")) else "纪要"
     return rows, notice.masthead_suffix
 
 

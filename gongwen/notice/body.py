@@ -24,6 +24,9 @@ RUNIN_STOP = "。"
 # this many characters is an item of body text, not a heading. A reading rule,
 # not a layout number: it decides what the text is, not where it goes.
 HEADING_MAX_CHARS = 30
+# A numbered line with no sentence in it (一、关于……有关问题) is a heading up to this long.
+HEADING_PHRASE_MAX_CHARS = 60
+SENTENCE_MARKS = "。；！？;!?"
 
 TABLE_OPEN = re.compile(r"^:::\s*表格(?P<opts>.*)$")
 BLOCK_CLOSE = re.compile(r"^:::\s*$")
@@ -49,7 +52,8 @@ def heading_kind(text: str) -> str:
 def make_paragraph(text: str, plain: bool = False) -> Paragraph:
     """A paragraph; numbered ones are headings when short. A heading is a
     phrase: the whole paragraph, or its run-in part up to the first 。,
-    at most HEADING_MAX_CHARS long. A numbered item
+    at most HEADING_MAX_CHARS long (HEADING_PHRASE_MAX_CHARS for a line
+    without any sentence mark: 一、关于……有关问题). A numbered item
     longer than that (一、请有关单位……申报。) is body text. `plain`: the
     source said so (::: 正文 …)."""
     kind = "body" if plain else heading_kind(text)
@@ -58,7 +62,8 @@ def make_paragraph(text: str, plain: bool = False) -> Paragraph:
         return Paragraph(text=text, placeholders=spans)
     stop = text.find(RUNIN_STOP)
     runin = len(text) if stop < 0 or stop == len(text) - 1 else stop + 1
-    if runin > HEADING_MAX_CHARS:
+    phrase = runin == len(text) and not any(c in SENTENCE_MARKS for c in text)
+    if runin > (HEADING_PHRASE_MAX_CHARS if phrase else HEADING_MAX_CHARS):
         return Paragraph(text=text, placeholders=spans)
     return Paragraph(text=text, kind=kind, runin=runin, placeholders=spans)
 

@@ -63,13 +63,15 @@ def keep_spans(text: str) -> list[tuple[int, int]]:
 
 
 def emergency_breaks(text: str) -> list[list[int]]:
-    """Positions inside a token (1..len-1) where it may be split when it
-    cannot stay whole, in tiers, best first: after a URL separator or a
-    date's unit (never leaving a closing mark to start the next line),
-    then between any two characters."""
+    """Positions inside a token (1..len-1) where it may be split, in tiers,
+    best first (never leaving a closing mark to start the next line):
+    after a URL's separators (a Latin run only: that is all a line too
+    loose may use), after a date's units (a run longer than a line), then
+    between any two characters (a run longer than a line with no seam)."""
     def ok(i: int) -> bool:
         return text[i] not in CLOSING and text[i - 1] not in OPENING
-    seams = [i for i in range(1, len(text)) if (text[i - 1] in URL_SEAMS or text[i - 1] in UNIT_SEAMS)
-             and text[i - 1] not in OPENING and ok(i)]
+    latin = bool(re.search(r"[A-Za-z]", text)) and not re.search(r"[\u4e00-\u9fff]", text)
+    url = [i for i in range(1, len(text)) if latin and text[i - 1] in URL_SEAMS and ok(i)]
+    units = [i for i in range(1, len(text)) if text[i - 1] in UNIT_SEAMS and ok(i)]
     anywhere = [i for i in range(1, len(text)) if ok(i)]
-    return [seams, anywhere]
+    return [url, units, anywhere]
