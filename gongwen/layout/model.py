@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from gongwen.layout.columns import column_widths, font_size, is_landscape
+from gongwen.layout.columns import column_align, column_widths, font_size, is_landscape
 from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.metrics import text_width
 from gongwen.notice.numbers import cn_date
@@ -148,6 +148,7 @@ class TableModel:
     widths: tuple[float, ...]
     size_pt: float
     landscape: bool
+    align: tuple[str | None, ...] = ()  # body cells by column: the source's, right for numbers, None centred
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,7 @@ def _tables(blocks: list[Block], L: Layout, out: dict[int, TableModel]) -> None:
             size = font_size(b, L)
             width = L.block_height_pt if landscape else L.block_width_pt
             widths = column_widths(b, width, size, float(L.tables.cell_side_padding_pt), float(L.tables.width_slack_pt))
-            out[id(b)] = TableModel(tuple(widths), size, landscape)
+            out[id(b)] = TableModel(tuple(widths), size, landscape, column_align(b))
 
 
 def layout_notice(notice: Notice, layout: Layout | None = None, *, banji_own_page: bool = False) -> PageModel:

@@ -162,7 +162,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
     for r, values in enumerate(rows):
         header = r < nhead
         if header not in templates:
-            templates[header] = _row_template(t, widths, header)
+            templates[header] = _row_template(tm.align, widths, header)
         tr = deepcopy(templates[header])
         rs = head_rs if header else body_rs
         for c, tc in enumerate(tr.iterchildren(_TC)):
@@ -182,7 +182,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
 _TC = oxml.qn("w:tc")
 
 
-def _row_template(t: Table, widths: list[float], header: bool):
+def _row_template(align: tuple[str | None, ...], widths: list[float], header: bool):
     """An empty table row as python-docx makes it, with our row flags, cell
     widths and paragraph styles (runs are added per row)."""
     ncols = len(widths)
@@ -193,8 +193,8 @@ def _row_template(t: Table, widths: list[float], header: bool):
     for c, tc in enumerate(tr.tc_lst):
         p = tc.p_lst[0]
         set_style_id(p, BY_NAME["表头" if header else "表格文字"].style_id)
-        if not header and t.align and c < len(t.align):
-            oxml.set_jc(p.get_or_add_pPr(), t.align[c])
+        if not header and c < len(align) and align[c]:
+            oxml.set_jc(p.get_or_add_pPr(), align[c])
         oxml.set_cell_valign(tc, "center")
     return tr
 

@@ -293,14 +293,14 @@ class HtmlBuilder:
         tm = self.model.tables.get(id(t)) or layout_notice(Notice(title="", body=[t]), L).table(t)
         landscape, size, widths = tm.landscape, tm.size_pt, tm.widths
         cols = "".join(f'<col style="width:{_f(w)}pt"/>' for w in widths)
-        align = t.align or []
+        align = tm.align
 
         def cells(row, tag, r):
             out = []
             for i in range(ncols):
                 text = row[i] if i < len(row) else ""
                 # A class, not a style attribute: cells alike then share one computed style.
-                cls = f' class="a-{align[i]}"' if i < len(align) and tag == "td" else ""
+                cls = f' class="a-{align[i]}"' if i < len(align) and align[i] and tag == "td" else ""
                 out.append(f"<{tag}{cls}>{self.marked(text, t.cell_placeholders(r, i))}</{tag}>")
             return "".join(out)
 
