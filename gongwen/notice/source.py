@@ -17,7 +17,7 @@ from gongwen.notice.spans import placeholder_spans
 from gongwen.notice.tree import Attachment, Notice
 from gongwen.schema_errors import describe
 
-FORMATS = {"文件": "file", "信函": "letter", "纪要": "minutes"}
+FORMATS = {"文件": "file", "信函": "letter", "纪要": "minutes", "命令": "order", "令": "order"}
 ATTACHMENT_MARK = re.compile(r"^\s*={3,}\s*附件\s*(?P<n>\d*)\s*={3,}\s*$")
 CN_DATE = re.compile(r"^\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?\s*$")
 FRONT = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*(\n|\Z)", re.S)
@@ -70,11 +70,12 @@ class FrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    format: Literal["文件", "信函", "纪要"] = Field(default="文件", alias="格式")
+    format: Literal["文件", "信函", "纪要", "命令", "令"] = Field(default="文件", alias="格式")
     organs: StrList = Field(default_factory=list, alias="发文机关")
     masthead: StrList | None = Field(default=None, alias="发文机关标志")
     masthead_suffix: bool | None = Field(default=None, alias="文件字样")
     number: str | None = Field(default=None, alias="发文字号")
+    issue: str | None = Field(default=None, alias="期数")  # 纪要: 第21次, printed where a 发文字号 stands
     signers: StrList | None = Field(default=None, alias="签发人")
     copy_no: str | int | None = Field(default=None, alias="份号")
     secrecy: str | None = Field(default=None, alias="密级")
@@ -202,7 +203,7 @@ def notice_from_source(text: str, base: Path | None = None, where: str = "", dat
         organs=organs,
         masthead=masthead,
         masthead_suffix="文件" if suffix_on else "",
-        number=fm.number,
+        number=fm.number or fm.issue,
         signers=as_list(fm.signers),
         copy_no=str(fm.copy_no) if fm.copy_no is not None else None,
         secrecy=fm.secrecy,
@@ -223,7 +224,7 @@ def notice_from_source(text: str, base: Path | None = None, where: str = "", dat
         attendance=attendance,
         meta=dict(fm.meta),
         name=fm.name or "notice",
-        placeholders={k: placeholder_spans(v) for k, v in (("number", fm.number), ("addressee", fm.addressee)) if v},
+        placeholders={k: placeholder_spans(v) for k, v in (("number", fm.number or fm.issue), ("addressee", fm.addressee)) if v},
     )
 
 

@@ -9,7 +9,7 @@ from typing import Literal, Union
 
 from gongwen.notice.spans import Span, placeholder_spans
 
-Format = Literal["file", "letter", "minutes"]
+Format = Literal["file", "letter", "minutes", "order"]
 ParagraphKind = Literal["body", "h1", "h2", "h3", "h4"]
 Align = Literal["justify", "center", "left", "right"]
 

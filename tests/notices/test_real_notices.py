@@ -179,3 +179,62 @@ def test_without_addressee_the_body_keeps_the_blank_line(tmp_path, writer):
             lines = [l for l in pm.body_lines(pdf.pages[0], pm.BOTTOM) if abs(l.size - 16) < 0.5]
         tops[key] = pm.baseline(lines[0].chars[0])
     assert abs(tops["with"] - tops["without"]) < 1.0, tops
+
+
+ORDER = """---
+格式: 命令
+发文机关: 河北省人民政府
+发文字号: 第15号
+标题: 河北省人工影响天气管理规定
+附件:
+  - 河北省人工影响天气管理规定
+署名: 省长　张三
+成文日期: 2010年12月25日
+---
+《河北省人工影响天气管理规定》已经2010年12月14日省政府第76次常务会议通过，现予公布，自2011年2月1日起施行。
+=== 附件 ===
+第一条　为加强对人工影响天气工作的管理，制定本规定。
+"""
+
+
+def _convert(docx: Path, out: Path) -> Path:
+    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
+    try:
+        subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=300,
+                       env=dict(os.environ, HOME=str(profile)))
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return out / f"{docx.stem}.pdf"
+
+
+@pytest.mark.parametrize("writer", ["pdf", "docx"])
+def test_order_format(tmp_path, writer):
+    """命令（令）格式: organ + 令 in red 20 mm under the block top, the number two
+    lines under it, no red rule, no title, no 附件说明, the regulation without a 附件 label."""
+    notice = notice_from_source(ORDER)
+    if writer == "pdf":
+        path = write_pdf(notice, tmp_path / "order.pdf").path
+    else:
+        if shutil.which("soffice") is None:
+            pytest.skip("LibreOffice is not installed")
+        path = _convert(write_docx(notice, tmp_path / "order.docx"), tmp_path)
+    with pm.open_pdf(path) as pdf:
+        first = pdf.pages[0]
+        lines = pm.page_lines(first)
+        mast = [l for l in lines if l.text == "河北省人民政府令"]
+        assert mast, [l.text for l in lines]
+        em_top = pm.baseline(mast[0].chars[0]) - 0.88 * mast[0].size
+        assert abs(pm.mm(em_top - pm.TOP) - L.order.top_from_block_mm) < 1.0
+        assert not pm.red_rects(first)
+        texts = [l.text for l in lines]
+        assert "第15号" in texts and not any(t.startswith("附件") for p in pdf.pages for t in
+                                              (l.text for l in pm.page_lines(p)))
+        assert "河北省人工影响天气管理规定" not in texts  # no title on the order's page
+        second = [l.text for l in pm.page_lines(pdf.pages[1])]
+        assert second[0] == "河北省人工影响天气管理规定"
+
+
+def test_minutes_issue_line():
+    notice = notice_from_source("---\n格式: 纪要\n发文机关: 信丰县人民政府\n期数: 第21次\n标题: 县政府第21次常务会议纪要\n---\n会议研究了有关事项。\n")
+    assert notice.number == "第21次"

@@ -100,6 +100,12 @@ def addressee(document, notice: Notice, m: Metrics) -> None:
     _exact(p, m.pitch, before)
 
 
+def order_gap(document, m: Metrics) -> None:
+    """命令: no title; the text starts order.body_lines_below_number blank lines under the number."""
+    p = add_paragraph(document, "gwAddressee", "", m)
+    _exact(p, max(int(m.layout.order.body_lines_below_number) * m.pitch, float(m.layout.docx.spacer_pt)))
+
+
 def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):
     style_id = HEADING_STYLE[para.kind]
     p = add_paragraph(container, style_id, "", m)
@@ -256,6 +262,8 @@ def attachment_pages(document, notice: Notice, m: Metrics, model: PageModel | No
 def _attachment(document, notice: Notice, att: Attachment, m: Metrics, numbered: bool,
                 model: PageModel | None = None) -> None:
     label = f"附件{att.number}" if numbered else "附件"
+    if model is not None and not model.attachment_labels:
+        label = ""  # a 令's regulation: its title alone
     lp = add_paragraph(document, "gwAttachLabel", label, m)
     pPr = lp._p.get_or_add_pPr()
     oxml.set_flag(pPr, "pageBreakBefore")

@@ -417,7 +417,7 @@ class HtmlBuilder:
         L = self.L
         label = "附件" if len(self.n.attachments) == 1 else f"附件{a.number}"
         self.out.append('<div class="att">')
-        self.plain_line(label, "label")
+        self.plain_line(label if self.model.attachment_labels else "", "label")
         self.title(a.title, a.subtitle, L.attachment_page.title_line - L.attachment_page.label_line - 1)
         self.blank()
         self.blocks(a.body)
@@ -478,9 +478,14 @@ class HtmlBuilder:
         self.head()
         # Opening the page (no 版头), the title's em box sits where the DOCX's exact line puts it.
         extra = self.model.title_top_pt - (float(self.L.title.line_pitch_pt) - float(self.L.sizes_pt.er_hao)) / 2
-        self.title(n.title, n.title_note, self.model.title_lines_above,
-                   extra if self.model.masthead is None else 0.0)
-        if n.addressee:
+        if not self.model.title_shown:  # 命令: the text two lines under the order number
+            self.blank(int(self.L.order.body_lines_below_number))
+        else:
+            self.title(n.title, n.title_note, self.model.title_lines_above,
+                       extra if self.model.masthead is None else 0.0)
+        if not self.model.title_shown:
+            pass
+        elif n.addressee:
             self.blank(self.L.title.addressee_lines_below)
             lines, start, spans = [], 0, n.field_placeholders("addressee")
             for ln in self.lines([Piece(n.addressee, "body")]):
