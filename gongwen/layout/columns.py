@@ -50,7 +50,7 @@ def column_align(t: Table) -> tuple[str | None, ...]:
             out.append(given[c])
             continue
         cells = [row[c].strip() for row in t.rows if c < len(row)]
-        numbers = [x for x in cells if x not in NOTHING]
+        numbers = [x for x in cells if x not in NOTHING and x not in ("<", "^")]
         head = "".join(row[c] for row in t.header if c < len(row))
         counting = numbers == [str(i) for i in range(1, len(numbers) + 1)] or head.strip() in COUNT_HEADS
         out.append("right" if numbers and not counting and all(NUMBER.match(x) for x in numbers) else None)
@@ -86,16 +86,21 @@ def column_widths(t: Table, width: float, size: float, side_padding: float, slac
         slack = float(load_layout().tables.width_slack_pt)
     need = 2 * side_padding + slack  # slack against rounding in the renderers
     lo, hi = [need] * ncols, [need] * ncols
+    spans, covered = t.merges()
+    first = 0
     for rows, role in ((t.header, HEADER_ROLE), (t.rows, BODY_ROLE)):
         seen: set[tuple[int, str]] = set()
-        for row in rows:
+        for r, row in enumerate(rows, start=first):
             for c, text in enumerate(row[:ncols]):
+                if (r, c) in covered or spans.get((r, c), (1, 1))[1] > 1:
+                    continue  # a merged cell spreads over its columns
                 if not text or (c, text) in seen:
                     continue
                 seen.add((c, text))
                 run, line = _extent(text, role, size)
                 lo[c] = max(lo[c], run + need)
                 hi[c] = max(hi[c], line + need)
+        first += len(rows)
     if t.widths:
         rel = list(t.widths) + [1.0] * (ncols - len(t.widths))
         return _given(rel, lo, width)

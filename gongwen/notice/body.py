@@ -106,13 +106,14 @@ def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str
             rows = [[c.strip() for c in r] for r in csv.reader(fh) if any(c.strip() for c in r)]
     else:
         rows = []
-        for line in lines:
-            line = line.strip()
-            if not line:
-                continue
-            # One outer bar on each side is decoration; an empty last cell is "… | 备注 | |".
-            if line[0] in "|｜":
+        written = [ln.strip() for ln in lines if ln.strip()]
+        # A bar opening every row is decoration; a bar opening only some rows
+        # stands after an empty first cell ("| 2023年 | 2024年" under "项目 | 2023年 | 2024年").
+        opening = bool(written) and all(ln[0] in "|｜" for ln in written)
+        for line in written:
+            if opening:
                 line = line[1:]
+            # A closing bar is decoration; an empty last cell is "… | 备注 | |".
             if line and line[-1] in "|｜":
                 line = line[:-1]
             rows.append([c.strip() for c in re.split(r"[|｜]", line)])

@@ -42,6 +42,9 @@ class Paragraph:
         return self.text[self.runin:]
 
 
+MERGE_LEFT, MERGE_UP = "<", "^"  # a table cell joined to its left / upper neighbour
+
+
 @dataclass
 class Table:
     """A table: header rows repeat on every page; rows are never split."""
@@ -77,6 +80,27 @@ class Table:
     def ncols(self) -> int:
         rows = self.header + self.rows
         return max((len(r) for r in rows), default=0)
+
+    def merges(self) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+        """Merged cells written in the source: a cell that is only < joins the
+        cell on its left, only ^ the cell above. Returns the anchor cells with
+        their (rowspan, colspan), rows counted over header + rows, and the
+        cells they cover."""
+        rows = self.header + self.rows
+        ncols = self.ncols
+        owner: dict[tuple[int, int], tuple[int, int]] = {}
+        for r, row in enumerate(rows):
+            for c in range(ncols):
+                text = row[c].strip() if c < len(row) else ""
+                if text == MERGE_LEFT and c > 0:
+                    owner[(r, c)] = owner.get((r, c - 1), (r, c - 1))
+                elif text == MERGE_UP and r > 0:
+                    owner[(r, c)] = owner.get((r - 1, c), (r - 1, c))
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        for (r, c), (ar, ac) in owner.items():
+            rs, cs = spans.get((ar, ac), (1, 1))
+            spans[(ar, ac)] = (max(rs, r - ar + 1), max(cs, c - ac + 1))
+        return spans, set(owner)
 
 
 @dataclass

@@ -238,3 +238,37 @@ def test_order_format(tmp_path, writer):
 def test_minutes_issue_line():
     notice = notice_from_source("---\n格式: 纪要\n发文机关: 信丰县人民政府\n期数: 第21次\n标题: 县政府第21次常务会议纪要\n---\n会议研究了有关事项。\n")
     assert notice.number == "第21次"
+
+
+SPANS = """---
+标题: 关于2023年上半年招商引资项目情况的通报
+---
+::: 表格 表头=2
+项目类别 | 2023年 | < | 2022年 | <
+| 个数 | 金额（亿元） | 个数 | 金额（亿元）
+工业项目 | 12 | 35.60 | 9 | 21.40
+^ | 3 | 4.10 | 2 | 3.00
+:::
+"""
+
+
+def test_table_empty_first_cell_and_merged_cells():
+    """A row opening with | keeps its empty first cell; < joins the left cell, ^ the one above,
+    in the HTML (colspan, rowspan) and in the DOCX (w:gridSpan, w:vMerge)."""
+    import io
+    import zipfile
+
+    from gongwen.writers.docx import docx_bytes
+    from gongwen.writers.pdf.html import notice_html
+
+    notice = notice_from_source(SPANS)
+    [table] = notice.body
+    assert table.header[1] == ["", "个数", "金额（亿元）", "个数", "金额（亿元）"]
+    spans, covered = table.merges()
+    assert spans == {(0, 1): (1, 2), (0, 3): (1, 2), (2, 0): (2, 1)}
+    assert covered == {(0, 2), (0, 4), (3, 0)}
+    html = notice_html(notice)
+    assert html.count('colspan="2"') == 2 and 'rowspan="2"' in html and ">&lt;<" not in html and ">^<" not in html
+    xml = zipfile.ZipFile(io.BytesIO(docx_bytes(notice))).read("word/document.xml").decode()
+    assert xml.count('w:gridSpan w:val="2"') == 2 and 'w:vMerge w:val="restart"' in xml and xml.count("<w:vMerge/>") == 1
+    assert ">^<" not in xml and ">&lt;<" not in xml

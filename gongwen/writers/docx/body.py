@@ -162,6 +162,7 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
     head_rs = RunStyle("table_header", size)
     body_rs = RunStyle("body", size)
     nhead = len(t.header)
+    spans, covered = t.merges()
     # Every row is a copy of one of two empty rows (header, body) made once;
     # only the runs differ from row to row.
     templates: dict[bool, object] = {}
@@ -171,8 +172,13 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
             templates[header] = _row_template(tm.align, widths, header)
         tr = deepcopy(templates[header])
         rs = head_rs if header else body_rs
-        for c, tc in enumerate(tr.iterchildren(_TC)):
+        tcs = list(tr.iterchildren(_TC))
+        for c, tc in enumerate(tcs):
+            if (r, c) in covered:
+                continue
             append_runs(tc[-1], values[c] if c < len(values) else "", rs, spans=t.cell_placeholders(r, c))
+        if spans or covered:
+            _merge_row(tr, tcs, r, spans, covered, widths)
         tbl.append(tr)
     after = None
     if t.note:
@@ -186,6 +192,32 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
 
 
 _TC = oxml.qn("w:tc")
+
+
+def _merge_row(tr, tcs, r: int, spans, covered, widths: list[float]) -> None:
+    """Merged cells of one row: a cell joined to its left neighbour is
+    removed and the anchor spans its columns (w:gridSpan); a cell joined to
+    the one above continues its vertical merge (w:vMerge)."""
+    c = 0
+    while c < len(tcs):
+        owner = next(((ar, ac) for (ar, ac), (rs, cs) in spans.items()
+                      if ar <= r < ar + rs and ac <= c < ac + cs), None)
+        rs, cs = spans.get(owner, (1, 1)) if owner else (1, 1)
+        if owner is None:
+            c += 1
+            continue
+        ar, ac = owner
+        if c != ac:  # inside a span started left of here in this row: handled with its first cell
+            c += 1
+            continue
+        tc = tcs[c]
+        if cs > 1:
+            oxml.set_grid_span(tc, cs, sum(widths[c:c + cs]))
+            for k in range(c + 1, min(c + cs, len(tcs))):
+                tr.remove(tcs[k])
+        if rs > 1:
+            oxml.set_vmerge(tc, restart=(r == ar))
+        c += cs
 
 
 def _row_template(align: tuple[str | None, ...], widths: list[float], header: bool):

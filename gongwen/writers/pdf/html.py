@@ -295,13 +295,19 @@ class HtmlBuilder:
         cols = "".join(f'<col style="width:{_f(w)}pt"/>' for w in widths)
         align = tm.align
 
+        spans, covered = t.merges()
+
         def cells(row, tag, r):
             out = []
             for i in range(ncols):
+                if (r, i) in covered:
+                    continue
                 text = row[i] if i < len(row) else ""
+                rs, cs = spans.get((r, i), (1, 1))
+                span = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
                 # A class, not a style attribute: cells alike then share one computed style.
                 cls = f' class="a-{align[i]}"' if i < len(align) and align[i] and tag == "td" else ""
-                out.append(f"<{tag}{cls}>{self.marked(text, t.cell_placeholders(r, i))}</{tag}>")
+                out.append(f"<{tag}{cls}{span}>{self.marked(text, t.cell_placeholders(r, i))}</{tag}>")
             return "".join(out)
 
         nhead = len(t.header)
