@@ -173,3 +173,36 @@ def test_text_inside_the_block(rendered, name):
                 assert line.x0 >= pm.LEFT - 1.5 and x1 <= pm.RIGHT + 1.5, \
                     f"{name} {label} p.{number}: “{line.text}” outside the block ({line.x0:.1f}–{x1:.1f})"
             assert len([l for l in pm.body_lines(page, pm.BOTTOM) if l.size > 15]) <= 22 + 1
+
+
+def lone_lines(path: Path) -> list[str]:
+    """Page breaks that leave a paragraph's first line alone at a page foot or
+    its last line alone at a page head (body text: indented first lines)."""
+    with pm.open_pdf(path) as pdf:
+        pages = [[l for l in pm.body_lines(p, pm.BOTTOM) if abs(l.size - 16) < 0.5] for p in pdf.pages]
+    out = []
+    indent = pm.LEFT + 1.5 * pm.CHAR
+    for number, (a, b) in enumerate(zip(pages, pages[1:]), start=1):
+        if not a or not b or b[0].x0 > indent or re.fullmatch(r"附件\d*", b[0].text):
+            continue  # the next page opens a paragraph (or an attachment) of its own
+        foot, head = a[-1], b[0]
+        alone_at_foot = indent < foot.x0 < pm.LEFT + 2.5 * pm.CHAR and foot.x1 > pm.RIGHT - 2
+        alone_at_head = head.x1 < pm.RIGHT - 2 * pm.CHAR and (len(b) < 2 or b[1].x0 > indent)
+        if alone_at_foot or alone_at_head:
+            out.append(f"p.{number}/{number + 1}: “{foot.text[:10]}…” | “{head.text[:10]}…”")
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_paragraph_split_one_line_alone(rendered, name):
+    """Widow and orphan control, and the closing parts never take a lone last line with them."""
+    for label, path in outputs(rendered, name):
+        assert not lone_lines(path), f"{name} {label}: {lone_lines(path)}"
+
+
+def test_examples_keep_two_lines_together(tmp_path):
+    from gongwen import INPUTS_DIR
+
+    for src in sorted((INPUTS_DIR / "examples").glob("*.txt")) + sorted((ROOT / "tests/fixtures/notices").glob("*.txt")):
+        path = write_pdf(read_source(src), tmp_path / f"{src.stem}.pdf", base_url=str(src.parent)).path
+        assert not lone_lines(path), f"{src.name}: {lone_lines(path)}"

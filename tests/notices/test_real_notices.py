@@ -119,8 +119,7 @@ def urls_pdf(tmp_path_factory) -> Path:
 
 def test_the_url_notice_in_the_pdf(urls_pdf):
     with pm.open_pdf(urls_pdf) as pdf:
-        page = pdf.pages[0]
-        lines = pm.body_lines(page, pm.BOTTOM)
+        lines = [l for page in pdf.pages for l in pm.body_lines(page, pm.BOTTOM)]
         text = "".join(l.text for l in lines)
         assert URL in text and "dongyangzhengfuban2023@zj.gov.cn" in text
         for line in lines:

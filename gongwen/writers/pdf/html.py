@@ -473,8 +473,10 @@ class HtmlBuilder:
         carried = ""
         if last is not None and last[0] == start - 1 and len(last[2]) > 1:
             index, kind, lines = last
-            self.out[index] = f'<div class="p {kind}">' + "".join(lines[:-1]) + "</div>"
-            carried = f'<div class="p {kind}">{lines[-1]}</div>'
+            # Carry two lines, and leave two or none: no line of it alone on either page.
+            n = len(lines) if len(lines) <= 3 else 2
+            self.out[index] = f'<div class="p {kind}">' + "".join(lines[:-n]) + "</div>" if n < len(lines) else ""
+            carried = f'<div class="p {kind}">{"".join(lines[-n:])}</div>'
         self.out.append('<div class="keep">' + carried + "".join(closing) + "</div>")
 
     # -- the document --------------------------------------------------------------
