@@ -204,7 +204,7 @@ def test_reference_checker_catches_a_missing_document():
 
 def test_draft_next_campaign_yaml_points_at_an_existing_document(tmp_path):
     src = tmp_path / "xinfeng-2023"
-    shutil.copytree(INPUTS_DIR / "xinfeng-2023", src)
+    shutil.copytree(INPUTS_DIR / "xinfeng-2023", src, ignore=shutil.ignore_patterns("发文登记.sqlite*", "*.lock"))
     out = tmp_path / "xinfeng-2024"
     res = CliRunner().invoke(main, ["draft-next", str(src), "--year", "2024", "--growth", "10%", "--out", str(out),
                                     "--date", "2023-12-01"])

@@ -42,6 +42,11 @@ CHANGED: dict[str, str] = {
     "*-20*/*.pdf": "masthead size floored to 0.5 pt; the 得分反馈单 title where the DOCX can set it (2.44 pt lower)",
     "*-20*/manifest.json": "lists the new 报送情况.xlsx (issue 12) and the demo campaign.yaml, whose comments "
                            "now point at docs/活动配置.md instead of a page users do not have (issue 11)",
+    "*.pdf": "issue 13: numbers stay with their units, document numbers and ranges stay whole, long runs split "
+             "at their seams instead of loosening a line past body.max_stretch_em; titles keep organ names and "
+             "dates whole; long numbered items are body text; the blank line under a title without 主送",
+    "*.docx": "issue 13: title lines (organ names, dates, 书名号 phrases kept whole), long numbered items set as "
+              "body text, the blank line under a title without 主送",
 }
 # Files the baseline does not have, with why.
 NEW: dict[str, str] = {

@@ -103,3 +103,24 @@ def test_font_size_by_column_count_same_in_both_writers(written):
     with pm.open_pdf(io.BytesIO(pdf)) as doc_pdf:
         sizes_pdf = {round(c["size"], 1) for p in doc_pdf.pages for c in p.chars}
     assert expected <= sizes_pdf
+
+
+def test_given_widths_never_narrower_than_an_unbreakable_run():
+    """tables.txt page 12: 签约日期 2023-06-08 ran into the next column when 列宽 was given."""
+    from gongwen.layout.columns import column_widths
+    from gongwen.notice.metrics import text_width
+
+    t = Table(header=[["序号", "签约日期", "备注"]], rows=[["1", "2023-06-08", "首位产业"]], widths=[1, 0.2, 3])
+    widths = column_widths(t, 300.0, 12.0, 2.0, 1.0)
+    assert abs(sum(widths) - 300.0) < 1e-6
+    assert widths[1] >= text_width("2023-06-08", "body", 12.0, 0.0) + 5.0 - 1e-6
+    assert widths[2] / widths[0] == pytest.approx(3.0)
+
+
+def test_number_columns_right_aligned_counts_centred():
+    from gongwen.layout.columns import column_align
+
+    t = Table(header=[["序号", "单位", "金额（万元）", "增长", "排名"]],
+              rows=[["1", "县商务局", "1,200.50", "35.6%", "2"], ["2", "县工信局", "98", "—", "1"]])
+    assert column_align(t) == (None, None, "right", "right", None)
+    assert column_align(Table(header=[["a", "b"]], rows=[["x", "1"]], align=["left", "center"])) == ("left", "center")

@@ -279,11 +279,15 @@ class DocxChecker:
                 continue
             if re.match(r"^(注[:：]|出席[:：]|请假[:：]|列席[:：]|缺席[:：]|附件\d*$)", text):
                 continue  # a table note, 纪要 attendance: their own size, hanging or flush by design
+            runin = 0
             if it.role in ("h1", "h2"):
                 from gongwen.notice.body import make_paragraph
 
-                para = make_paragraph(text)
-                prefix = _prefix_runs(p, p.leading_spaces() + para.runin)
+                # a numbered item longer than a heading is body text (GB/T 9704 7.3.3 sets
+                # 层次序数 headings, not paragraphs): only a run-in heading takes the face
+                runin = make_paragraph(text).runin
+            if runin:
+                prefix = _prefix_runs(p, p.leading_spaces() + runin)
                 kind = "黑体" if it.role == "h1" else "楷体"
                 runs = [r for r in prefix if r.text.strip()]
                 if any(abs(r.size - body) > 0.26 for r in runs) or any(family_kind(r.font) != kind for r in runs):

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from gongwen.layout.columns import column_widths, font_size, is_landscape
+from gongwen.layout.columns import column_align, column_widths, font_size, is_landscape
 from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.metrics import text_width
 from gongwen.notice.numbers import cn_date
@@ -148,6 +148,7 @@ class TableModel:
     widths: tuple[float, ...]
     size_pt: float
     landscape: bool
+    align: tuple[str | None, ...] = ()  # body cells by column: the source's, right for numbers, None centred
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class PageModel:
     attachment_note: AttachmentNote | None
     tables: dict[int, TableModel] = field(default_factory=dict)  # by id() of the tree's Table
     banji_own_page: bool = False  # filled in by the caller (the PDF's pagination decides it)
+    title_shown: bool = True  # a 令 prints no title: its text starts order.body_lines_below_number under the number
+    attachment_labels: bool = True  # 附件N over an attachment (a 令's regulation has none)
 
     def table(self, t: Table) -> TableModel:
         return self.tables[id(t)]
@@ -189,7 +192,9 @@ def masthead_rows(notice: Notice) -> tuple[tuple[str, ...], str]:
     if notice.format == "letter":
         return rows, ""
     if notice.format == "minutes":
-        return rows, "" if rows[-1].endswith("纪要") else "纪要"
+        return rows, "" if rows[-1].endswith(("纪要", "紀要")) else "纪要"
+    if notice.format == "order":
+        return rows, "" if rows[-1].endswith("令") else "令"
     return rows, notice.masthead_suffix
 
 
@@ -214,6 +219,8 @@ def _masthead(notice: Notice, L: Layout) -> Masthead | None:
     line = size * float(L.docx.exact_line_per_em)
     if notice.format == "letter":
         top = mm(L.masthead.letter_top_from_paper_mm)
+    elif notice.format == "order":
+        top = mm(L.order.top_from_block_mm)
     else:
         top = mm(L.masthead.top_from_block_mm)
     return Masthead(rows=rows, suffix=suffix, size_pt=size, line_pt=line,
@@ -244,7 +251,7 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
     if notice.format == "minutes":
         return None
     names = [s for s in notice.signatures if s]
-    date = cn_date(notice.date) if notice.date else ""
+    date = notice.date_line
     if not names and not date:
         return None
     W, P, sig = L.block_width_pt, L.char_pitch_pt, L.signature
@@ -255,7 +262,8 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
     def line(text, x, w, anchor):
         return SignLine(text, x, w, anchor, W)
 
-    if notice.seal or not names:
+    if notice.seal or not names or notice.format == "order":
+        # 命令: the signer's title and name (签名章) over the date, four 字 in from the right
         x_date = W - sig.date_right_chars_seal * P - date_w
         lines = tuple(line(s, max(min(x_date + (date_w - w) / 2, W - w), 0.0), w, "right")
                       for s, w in zip(names, widths))
@@ -280,7 +288,7 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
 
 def _attachment_note(notice: Notice, L: Layout) -> AttachmentNote | None:
     atts = notice.attachments
-    if not atts:
+    if not atts or notice.format == "order":  # a 令 promulgates what follows: no 附件说明
         return None
     label = "附件："
     x = float(L.attachment_note.indent_chars) * L.char_pitch_pt
@@ -299,7 +307,7 @@ def _tables(blocks: list[Block], L: Layout, out: dict[int, TableModel]) -> None:
             size = font_size(b, L)
             width = L.block_height_pt if landscape else L.block_width_pt
             widths = column_widths(b, width, size, float(L.tables.cell_side_padding_pt), float(L.tables.width_slack_pt))
-            out[id(b)] = TableModel(tuple(widths), size, landscape)
+            out[id(b)] = TableModel(tuple(widths), size, landscape, column_align(b))
 
 
 def layout_notice(notice: Notice, layout: Layout | None = None, *, banji_own_page: bool = False) -> PageModel:
@@ -322,7 +330,7 @@ def layout_notice(notice: Notice, layout: Layout | None = None, *, banji_own_pag
         number_line=head,
         number_top_pt=number_top,
         signers=_signers(notice, L) if head else None,
-        red_rule=head,
+        red_rule=head and notice.format != "order",
         title_lines_above=int(L.title.lines_below_rule) if mast is not None else 0,
         # where an exact line of title.line_pitch_pt sets the em box (docx.baseline_per_line, em_ascent)
         # title.lines_below_rule lines under the rule, the em box centred in its title line
@@ -333,4 +341,6 @@ def layout_notice(notice: Notice, layout: Layout | None = None, *, banji_own_pag
         attachment_note=_attachment_note(notice, L),
         tables=tables,
         banji_own_page=banji_own_page,
+        title_shown=notice.format != "order",
+        attachment_labels=notice.format != "order",
     )

@@ -77,6 +77,11 @@ class Masthead(_Part):
     joint_gap_em: float = NonNeg
 
 
+class Order(_Part):
+    top_from_block_mm: float = NonNeg
+    body_lines_below_number: int = NonNeg
+
+
 class Number(_Part):
     lines_below_masthead: int = NonNeg
     signers_per_row: int = Pos
@@ -105,6 +110,7 @@ class Title(_Part):
 
 class Body(_Part):
     indent_chars: float = NonNeg
+    max_stretch_em: float = NonNeg
 
 
 class AttachmentNote(_Part):
@@ -171,6 +177,7 @@ class LayoutSpec(_Part):
     sizes_pt: Sizes
     colors: Colors
     masthead: Masthead
+    order: Order
     number: Number
     red_rule: RedRule
     letter_rules: LetterRules

@@ -20,12 +20,21 @@ HEADING_PATTERNS = [
 ]
 # Headings whose font differs from the body's; their run-in part ends at the first full stop.
 RUNIN_STOP = "。"
+# A heading is a phrase: a numbered paragraph (or its run-in part) longer than
+# this many characters is an item of body text, not a heading. A reading rule,
+# not a layout number: it decides what the text is, not where it goes.
+HEADING_MAX_CHARS = 30
+# A numbered line with no sentence in it (一、关于……有关问题) is a heading up to this long.
+HEADING_PHRASE_MAX_CHARS = 60
+SENTENCE_MARKS = "。；！？;!?"
 
 TABLE_OPEN = re.compile(r"^:::\s*表格(?P<opts>.*)$")
 BLOCK_CLOSE = re.compile(r"^:::\s*$")
 PAGE_BREAK = re.compile(r"^:::\s*分页\s*(:::)?\s*$")
 # One line set centred, or flush left without indent: ::: 居中 文字 / ::: 顶格 文字
 ALIGNED_LINE = re.compile(r"^:::\s*(?P<how>居中|顶格|居右)\s+(?P<text>.+?)\s*(:::)?\s*$")
+# A numbered paragraph the source says is not a heading: ::: 正文 一、……
+PLAIN_LINE = re.compile(r"^:::\s*正文\s+(?P<text>.+?)\s*(:::)?\s*$")
 IMAGE_LINE = re.compile(r"^:::\s*图片\s+(?P<opts>.+?)\s*(:::)?\s*$")
 OPTION = re.compile(r"(?P<key>[^\s=]+)(?:=(?P<val>\"[^\"]*\"|\S+))?")
 CELL_SPLIT = re.compile(r"\s*[|｜]\s*")
@@ -40,13 +49,22 @@ def heading_kind(text: str) -> str:
     return "body"
 
 
-def make_paragraph(text: str) -> Paragraph:
-    kind = heading_kind(text)
+def make_paragraph(text: str, plain: bool = False) -> Paragraph:
+    """A paragraph; numbered ones are headings when short. A heading is a
+    phrase: the whole paragraph, or its run-in part up to the first 。,
+    at most HEADING_MAX_CHARS long (HEADING_PHRASE_MAX_CHARS for a line
+    without any sentence mark: 一、关于……有关问题). A numbered item
+    longer than that (一、请有关单位……申报。) is body text. `plain`: the
+    source said so (::: 正文 …)."""
+    kind = "body" if plain else heading_kind(text)
     spans = placeholder_spans(text)
     if kind == "body":
         return Paragraph(text=text, placeholders=spans)
     stop = text.find(RUNIN_STOP)
     runin = len(text) if stop < 0 or stop == len(text) - 1 else stop + 1
+    phrase = runin == len(text) and not any(c in SENTENCE_MARKS for c in text)
+    if runin > (HEADING_PHRASE_MAX_CHARS if phrase else HEADING_MAX_CHARS):
+        return Paragraph(text=text, placeholders=spans)
     return Paragraph(text=text, kind=kind, runin=runin, placeholders=spans)
 
 
@@ -88,13 +106,14 @@ def _table(opts: dict[str, str], lines: list[str], base: Path | None, where: str
             rows = [[c.strip() for c in r] for r in csv.reader(fh) if any(c.strip() for c in r)]
     else:
         rows = []
-        for line in lines:
-            line = line.strip()
-            if not line:
-                continue
-            # One outer bar on each side is decoration; an empty last cell is "… | 备注 | |".
-            if line[0] in "|｜":
+        written = [ln.strip() for ln in lines if ln.strip()]
+        # A bar opening every row is decoration; a bar opening only some rows
+        # stands after an empty first cell ("| 2023年 | 2024年" under "项目 | 2023年 | 2024年").
+        opening = bool(written) and all(ln[0] in "|｜" for ln in written)
+        for line in written:
+            if opening:
                 line = line[1:]
+            # A closing bar is decoration; an empty last cell is "… | 备注 | |".
             if line and line[-1] in "|｜":
                 line = line[:-1]
             rows.append([c.strip() for c in re.split(r"[|｜]", line)])
@@ -151,6 +170,10 @@ def parse_body(text: str, base: Path | None = None, where: str = "正文", first
             align = {"居中": "center", "顶格": "left", "居右": "right"}[m.group("how")]
             text = m.group("text")
             blocks.append(Paragraph(text=text, align=align, indent_chars=0.0, placeholders=placeholder_spans(text)))
+            continue
+        m = PLAIN_LINE.match(stripped)
+        if m:
+            blocks.append(make_paragraph(m.group("text"), plain=True))
             continue
         m = IMAGE_LINE.match(stripped)
         if m:

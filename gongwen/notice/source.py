@@ -17,15 +17,24 @@ from gongwen.notice.spans import placeholder_spans
 from gongwen.notice.tree import Attachment, Notice
 from gongwen.schema_errors import describe
 
-FORMATS = {"文件": "file", "信函": "letter", "纪要": "minutes"}
+FORMATS = {"文件": "file", "信函": "letter", "纪要": "minutes", "命令": "order", "令": "order"}
 ATTACHMENT_MARK = re.compile(r"^\s*={3,}\s*附件\s*(?P<n>\d*)\s*={3,}\s*$")
 CN_DATE = re.compile(r"^\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?\s*$")
 FRONT = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*(\n|\Z)", re.S)
 
 
-def parse_date(value: Any) -> dt.date | None:
+# A date still to be filled in: 20**年**月**日, 2024年【】月【】日
+OPEN_DATE = re.compile(r"^\s*(\d{2,4}|\d{0,2}\*+|【[^】]*】)\s*年\s*(\d{1,2}|\*+|【[^】]*】)\s*月"
+                       r"\s*(\d{1,2}|\*+|【[^】]*】)\s*日\s*$")
+
+
+def parse_date(value: Any, open_ok: bool = False) -> dt.date | str | None:
+    """A date; with `open_ok`, a date with placeholders (20**年**月**日) is
+    kept as written, to be filled in."""
     if value in (None, ""):
         return None
+    if open_ok and isinstance(value, str) and OPEN_DATE.match(value) and placeholder_spans(value):
+        return value.strip()
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -61,11 +70,12 @@ class FrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    format: Literal["文件", "信函", "纪要"] = Field(default="文件", alias="格式")
+    format: Literal["文件", "信函", "纪要", "命令", "令"] = Field(default="文件", alias="格式")
     organs: StrList = Field(default_factory=list, alias="发文机关")
     masthead: StrList | None = Field(default=None, alias="发文机关标志")
     masthead_suffix: bool | None = Field(default=None, alias="文件字样")
     number: str | None = Field(default=None, alias="发文字号")
+    issue: str | None = Field(default=None, alias="期数")  # 纪要: 第21次, printed where a 发文字号 stands
     signers: StrList | None = Field(default=None, alias="签发人")
     copy_no: str | int | None = Field(default=None, alias="份号")
     secrecy: str | None = Field(default=None, alias="密级")
@@ -98,8 +108,8 @@ class FrontMatter(BaseModel):
 
     @field_validator("date", "print_date")
     @classmethod
-    def _date(cls, value: Any) -> dt.date | None:
-        return parse_date(value)
+    def _date(cls, value: Any) -> dt.date | str | None:
+        return parse_date(value, open_ok=True)
 
     @field_validator("seal", "draft", "masthead_suffix", mode="before")
     @classmethod
@@ -193,7 +203,7 @@ def notice_from_source(text: str, base: Path | None = None, where: str = "", dat
         organs=organs,
         masthead=masthead,
         masthead_suffix="文件" if suffix_on else "",
-        number=fm.number,
+        number=fm.number or fm.issue,
         signers=as_list(fm.signers),
         copy_no=str(fm.copy_no) if fm.copy_no is not None else None,
         secrecy=fm.secrecy,
@@ -202,17 +212,19 @@ def notice_from_source(text: str, base: Path | None = None, where: str = "", dat
         title_note=title_note,
         addressee=fm.addressee,
         signatures=as_list(fm.signatures) if fm.signatures is not None else list(organs),
-        date=fm.date,
+        date=fm.date if isinstance(fm.date, dt.date) else None,
+        date_text=fm.date if isinstance(fm.date, str) else None,
         seal=fm.seal,
         note=fm.note,
         attachments=attachments,
         cc=_cc_text(fm.cc),
         printer=fm.printer,
-        print_date=fm.print_date,
+        print_date=fm.print_date if isinstance(fm.print_date, dt.date) else None,
+        print_date_text=fm.print_date if isinstance(fm.print_date, str) else None,
         attendance=attendance,
         meta=dict(fm.meta),
         name=fm.name or "notice",
-        placeholders={k: placeholder_spans(v) for k, v in (("number", fm.number), ("addressee", fm.addressee)) if v},
+        placeholders={k: placeholder_spans(v) for k, v in (("number", fm.number or fm.issue), ("addressee", fm.addressee)) if v},
     )
 
 

@@ -4,9 +4,11 @@ shape (GB/T 9704 7.3.1): never inside a word, never a closing mark first."""
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 from gongwen import caches
+from gongwen.notice.breaks import keep_spans
 
 OPENING = "（《“‘〔【「『(["
 CLOSING = "）》”’〕】」』)]，。、；：？！,.;:?!"
@@ -14,6 +16,14 @@ CLOSING = "）》”’〕】」』)]，。、；：？！,.;:?!"
 BREAK_BEFORE = ("关于", "《", "“", "的通知", "的意见", "的决定", "的报告", "的通报", "的请示", "的批复", "的函")
 # …and after these.
 BREAK_AFTER = ("》", "”", "、", "，")
+# Organ names a title should not split: a place, then the organ (县人民政府办公室, 市商务局).
+ORGAN = re.compile(
+    r"(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|市|自治州|州|盟|县|区|旗|镇|乡|街道))?"
+    r"(?:人民政府办公室|人民政府办公厅|人民政府|人大常委会|委员会办公室|委员会|政协|"
+    r"[\u4e00-\u9fff]{1,4}?(?:局|厅|委|办公室|办))"
+)
+# A date or period a title keeps whole: 7月2日至4日, 2019年度, 2023年6月30日.
+DATE = re.compile(r"\d{4}年(?:度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日(?:[至—－-](?:\d{1,2}月)?\d{1,2}日)?")
 
 
 @caches.lru("notice.titles.words", maxsize=4096)
@@ -29,8 +39,16 @@ def _boundaries(text: str) -> set[int]:
         pos += len(word)
         cuts.add(pos)
     cuts.discard(len(text))
+    # Never inside a number with its unit, a document number or a range (breaks.KEEP).
+    inside = {i for a, b in keep_spans(text) for i in range(a + 1, b)}
     # Never let a closing mark start a line or an opening mark end one.
-    return {c for c in cuts if text[c] not in CLOSING and text[c - 1] not in OPENING}
+    return {c for c in cuts if text[c] not in CLOSING and text[c - 1] not in OPENING and c not in inside}
+
+
+@caches.lru("notice.titles.whole", maxsize=4096)
+def _whole(text: str) -> tuple[tuple[int, int], ...]:
+    """Organ names and dates of a title, kept on one line where the lines allow."""
+    return tuple(m.span() for rx in (ORGAN, DATE) for m in rx.finditer(text) if m.end() - m.start() > 2)
 
 
 def _depth(text: str, cut: int, opening: str, closing: str) -> int:
@@ -44,7 +62,9 @@ def _bonus(text: str, cut: int) -> float:
     if _depth(text, cut, "“", "”") > 0:
         score -= 6.0  # keep a short quoted name such as “百日竞赛” on one line
     if _depth(text, cut, "《", "》") > 0:
-        score -= 0.5
+        score -= 2.0  # keep a 书名号 phrase whole where the line allows
+    if any(a < cut < b for a, b in _whole(text)):
+        score -= 4.0  # an organ name or a date
     if any(after.startswith(w) for w in BREAK_BEFORE):
         score += 2.0
     if any(before.endswith(w) for w in BREAK_AFTER):

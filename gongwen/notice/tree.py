@@ -9,7 +9,7 @@ from typing import Literal, Union
 
 from gongwen.notice.spans import Span, placeholder_spans
 
-Format = Literal["file", "letter", "minutes"]
+Format = Literal["file", "letter", "minutes", "order"]
 ParagraphKind = Literal["body", "h1", "h2", "h3", "h4"]
 Align = Literal["justify", "center", "left", "right"]
 
@@ -40,6 +40,9 @@ class Paragraph:
     @property
     def rest_text(self) -> str:
         return self.text[self.runin:]
+
+
+MERGE_LEFT, MERGE_UP = "<", "^"  # a table cell joined to its left / upper neighbour
 
 
 @dataclass
@@ -77,6 +80,27 @@ class Table:
     def ncols(self) -> int:
         rows = self.header + self.rows
         return max((len(r) for r in rows), default=0)
+
+    def merges(self) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+        """Merged cells written in the source: a cell that is only < joins the
+        cell on its left, only ^ the cell above. Returns the anchor cells with
+        their (rowspan, colspan), rows counted over header + rows, and the
+        cells they cover."""
+        rows = self.header + self.rows
+        ncols = self.ncols
+        owner: dict[tuple[int, int], tuple[int, int]] = {}
+        for r, row in enumerate(rows):
+            for c in range(ncols):
+                text = row[c].strip() if c < len(row) else ""
+                if text == MERGE_LEFT and c > 0:
+                    owner[(r, c)] = owner.get((r, c - 1), (r, c - 1))
+                elif text == MERGE_UP and r > 0:
+                    owner[(r, c)] = owner.get((r - 1, c), (r - 1, c))
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        for (r, c), (ar, ac) in owner.items():
+            rs, cs = spans.get((ar, ac), (1, 1))
+            spans[(ar, ac)] = (max(rs, r - ar + 1), max(cs, c - ac + 1))
+        return spans, set(owner)
 
 
 @dataclass
@@ -123,12 +147,14 @@ class Notice:
     addressee: str | None = None  # 主送机关
     signatures: list[str] = field(default_factory=list)  # 署名
     date: dt.date | None = None  # 成文日期
+    date_text: str | None = None  # 成文日期 still to be filled in (20**年**月**日), printed as written
     seal: bool = False  # 印章
     note: str | None = None  # 附注
     attachments: list[Attachment] = field(default_factory=list)
     cc: str | None = None  # 抄送
     printer: str | None = None  # 印发机关
     print_date: dt.date | None = None  # 印发日期
+    print_date_text: str | None = None  # 印发日期 still to be filled in
     attendance: dict[str, str] = field(default_factory=dict)  # 纪要: 出席/请假/列席
     meta: dict[str, str] = field(default_factory=dict)  # campaign, month, … for metadata
     # Placeholders in the notice's own text fields, by field name ("number",
@@ -141,6 +167,19 @@ class Notice:
         if name in self.placeholders:
             return self.placeholders[name]
         return placeholder_spans(getattr(self, name) or "")
+
+    @property
+    def date_line(self) -> str:
+        """成文日期 as printed: 2023年6月30日, or the open date as written."""
+        from gongwen.notice.numbers import cn_date
+
+        return cn_date(self.date) if self.date else (self.date_text or "")
+
+    @property
+    def print_date_line(self) -> str:
+        from gongwen.notice.numbers import cn_date
+
+        return cn_date(self.print_date) if self.print_date else (self.print_date_text or "")
 
     @property
     def has_banji(self) -> bool:

@@ -154,8 +154,9 @@ def test_demo_campaign_build_passes_clean(tmp_path):
     """Every DOCX and PDF a demo campaign build writes (notices, bulletins, lists, forms, annual)."""
     from gongwen.build import build_campaign
 
-    build_campaign(ROOT / "inputs" / "xinfeng-2023", tmp_path)
-    files = sorted(p for p in tmp_path.rglob("*") if p.suffix in (".docx", ".pdf"))
+    out = tmp_path / "out"
+    build_campaign(ROOT / "inputs" / "xinfeng-2023", out, register_file=tmp_path / "发文登记.sqlite")
+    files = sorted(p for p in out.rglob("*") if p.suffix in (".docx", ".pdf"))
     assert len(files) > 50
     bad = {}
     for path in files:

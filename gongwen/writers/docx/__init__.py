@@ -42,8 +42,11 @@ def build_document(notice: Notice, *, banji_own_page: bool = False, model: PageM
         title_gap = pm.title_gap_pt - float(m.layout.red_rule.thickness_pt)
     else:
         title_gap = pm.title_lines_above * m.pitch
-    body.title(document, notice, m, title_gap)
-    body.addressee(document, notice, m)
+    if pm.title_shown:
+        body.title(document, notice, m, title_gap)
+        body.addressee(document, notice, m)
+    else:
+        body.order_gap(document, m)
     body.blocks(document, notice.body, m, pm)
     closing.attachment_note(document, notice, pm, m)
     closing.attendance(document, notice, m)

@@ -74,10 +74,13 @@ def title(document, notice: Notice, m: Metrics, rule_gap_pt: float, style_id: st
 
 
 def addressee(document, notice: Notice, m: Metrics) -> None:
-    if not notice.addressee:
+    """主送机关 the layout's lines under the title; without one, the body
+    starts where it would have stood (the blank line under the title stays)."""
+    if not notice.addressee and not notice.body:
         return
     p = add_paragraph(document, "gwAddressee", "", m)
-    add_text(p, notice.addressee, run_style("gwAddressee", m), spans=notice.field_placeholders("addressee"))
+    if notice.addressee:
+        add_text(p, notice.addressee, run_style("gwAddressee", m), spans=notice.field_placeholders("addressee"))
     pPr = p._p.get_or_add_pPr()
     oxml.set_indent(pPr)
     # n blank lines between the title's (or its note's) last line and the
@@ -90,7 +93,17 @@ def addressee(document, notice: Notice, m: Metrics) -> None:
         # from the title's last em top: to the bottom of its line (PDF), n lines, the half-leading
         wanted = ts + (tp - ts) / 2 + n * m.pitch + (m.pitch - m.body) / 2
         before = wanted - (tp - em_offset(tp, ts)) - em_offset(m.pitch, m.body)
+    if not notice.addressee:
+        # An empty line as high as the gap: the body's first line takes the addressee's place.
+        _exact(p, max(before, float(m.layout.docx.spacer_pt)))
+        return
     _exact(p, m.pitch, before)
+
+
+def order_gap(document, m: Metrics) -> None:
+    """命令: no title; the text starts order.body_lines_below_number blank lines under the number."""
+    p = add_paragraph(document, "gwAddressee", "", m)
+    _exact(p, max(int(m.layout.order.body_lines_below_number) * m.pitch, float(m.layout.docx.spacer_pt)))
 
 
 def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):
@@ -149,17 +162,23 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
     head_rs = RunStyle("table_header", size)
     body_rs = RunStyle("body", size)
     nhead = len(t.header)
+    spans, covered = t.merges()
     # Every row is a copy of one of two empty rows (header, body) made once;
     # only the runs differ from row to row.
     templates: dict[bool, object] = {}
     for r, values in enumerate(rows):
         header = r < nhead
         if header not in templates:
-            templates[header] = _row_template(t, widths, header)
+            templates[header] = _row_template(tm.align, widths, header)
         tr = deepcopy(templates[header])
         rs = head_rs if header else body_rs
-        for c, tc in enumerate(tr.iterchildren(_TC)):
+        tcs = list(tr.iterchildren(_TC))
+        for c, tc in enumerate(tcs):
+            if (r, c) in covered:
+                continue
             append_runs(tc[-1], values[c] if c < len(values) else "", rs, spans=t.cell_placeholders(r, c))
+        if spans or covered:
+            _merge_row(tr, tcs, r, spans, covered, widths)
         tbl.append(tr)
     after = None
     if t.note:
@@ -175,7 +194,33 @@ def table(document, t: Table, m: Metrics, flow: Flow) -> None:
 _TC = oxml.qn("w:tc")
 
 
-def _row_template(t: Table, widths: list[float], header: bool):
+def _merge_row(tr, tcs, r: int, spans, covered, widths: list[float]) -> None:
+    """Merged cells of one row: a cell joined to its left neighbour is
+    removed and the anchor spans its columns (w:gridSpan); a cell joined to
+    the one above continues its vertical merge (w:vMerge)."""
+    c = 0
+    while c < len(tcs):
+        owner = next(((ar, ac) for (ar, ac), (rs, cs) in spans.items()
+                      if ar <= r < ar + rs and ac <= c < ac + cs), None)
+        rs, cs = spans.get(owner, (1, 1)) if owner else (1, 1)
+        if owner is None:
+            c += 1
+            continue
+        ar, ac = owner
+        if c != ac:  # inside a span started left of here in this row: handled with its first cell
+            c += 1
+            continue
+        tc = tcs[c]
+        if cs > 1:
+            oxml.set_grid_span(tc, cs, sum(widths[c:c + cs]))
+            for k in range(c + 1, min(c + cs, len(tcs))):
+                tr.remove(tcs[k])
+        if rs > 1:
+            oxml.set_vmerge(tc, restart=(r == ar))
+        c += cs
+
+
+def _row_template(align: tuple[str | None, ...], widths: list[float], header: bool):
     """An empty table row as python-docx makes it, with our row flags, cell
     widths and paragraph styles (runs are added per row)."""
     ncols = len(widths)
@@ -186,8 +231,8 @@ def _row_template(t: Table, widths: list[float], header: bool):
     for c, tc in enumerate(tr.tc_lst):
         p = tc.p_lst[0]
         set_style_id(p, BY_NAME["表头" if header else "表格文字"].style_id)
-        if not header and t.align and c < len(t.align):
-            oxml.set_jc(p.get_or_add_pPr(), t.align[c])
+        if not header and c < len(align) and align[c]:
+            oxml.set_jc(p.get_or_add_pPr(), align[c])
         oxml.set_cell_valign(tc, "center")
     return tr
 
@@ -249,6 +294,8 @@ def attachment_pages(document, notice: Notice, m: Metrics, model: PageModel | No
 def _attachment(document, notice: Notice, att: Attachment, m: Metrics, numbered: bool,
                 model: PageModel | None = None) -> None:
     label = f"附件{att.number}" if numbered else "附件"
+    if model is not None and not model.attachment_labels:
+        label = ""  # a 令's regulation: its title alone
     lp = add_paragraph(document, "gwAttachLabel", label, m)
     pPr = lp._p.get_or_add_pPr()
     oxml.set_flag(pPr, "pageBreakBefore")

@@ -196,7 +196,7 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
             pPr = p._p.get_or_add_pPr()
             oxml.set_indent(pPr, left_pt=zi, right_pt=zi)
             oxml.set_tabs(pPr, [("right", m.block_width - zi)])
-            date = f"{cn_date(notice.print_date)}印发" if notice.print_date else "印发"
+            date = f"{notice.print_date_line}印发" if notice.print_date_line else "印发"
             add_text(p, f"{notice.printer}\t{date}", rs)
     # The table must be followed by a paragraph; keep it docx.spacer_pt high so it
     # cannot push anything onto an extra page.

@@ -383,6 +383,20 @@ def set_row_height(tr, height_pt: float, rule: str = "exact") -> None:
     _attrs(_set_child(trPr, "trHeight", TRPR_ORDER), val=twips(height_pt), hRule=rule)
 
 
+def set_grid_span(tc, n: int, width_pt: float) -> None:
+    """A cell spanning n grid columns, as wide as they are together."""
+    tcPr = tc.get_or_add_tcPr()
+    _attrs(_set_child(tcPr, "tcW", TCPR_ORDER), w=str(round(width_pt * TWIPS_PER_PT)), type="dxa")
+    _attrs(_set_child(tcPr, "gridSpan", TCPR_ORDER), val=str(n))
+
+
+def set_vmerge(tc, restart: bool) -> None:
+    """The first cell of a vertical merge (restart) or one it covers (continue)."""
+    el = _set_child(tc.get_or_add_tcPr(), "vMerge", TCPR_ORDER)
+    if restart:
+        _attrs(el, val="restart")
+
+
 def set_cell_valign(tc, align: str = "center") -> None:
     _attrs(_set_child(tc.get_or_add_tcPr(), "vAlign", TCPR_ORDER), val=align)
 

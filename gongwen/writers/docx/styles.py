@@ -135,6 +135,7 @@ STYLES: list[StyleSpec] = [
 BY_NAME = {spec.name: spec for spec in STYLES}
 BY_ID = {s.style_id: s for s in STYLES}
 HEADING_STYLE = {"body": "gwBody", "h1": "gwH1", "h2": "gwH2", "h3": "gwH3", "h4": "gwH4"}
+WIDOW_STYLES = set(HEADING_STYLE.values())  # paragraphs that keep two lines together at a page break
 
 
 def metrics() -> Metrics:
@@ -196,7 +197,8 @@ def install_styles(document, m: Metrics) -> None:
         oxml.set_snap_to_grid(pPr, spec.snap)
         oxml.set_indent(pPr, first_line_pt=spec.indent_chars * m.zi)
         oxml.set_jc(pPr, spec.align)
-        oxml.set_flag(pPr, "widowControl", False)
+        # Widow and orphan control for body paragraphs, as the PDF keeps it (notice.css.j2).
+        oxml.set_flag(pPr, "widowControl", spec.style_id in WIDOW_STYLES)
         # No hanging punctuation: a full line is exactly 28 characters.
         oxml.set_flag(pPr, "overflowPunct", False)
         if spec.keep_next:

@@ -10,7 +10,7 @@ from markupsafe import escape
 from gongwen.layout.model import Masthead, PageModel, layout_notice
 from gongwen.layout.spec import Layout, load_layout, mm
 from gongwen.notice.numbers import cn_date
-from gongwen.notice.spans import Span, pieces
+from gongwen.notice.spans import Span, pieces, placeholder_spans
 from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
@@ -114,7 +114,8 @@ class HtmlBuilder:
     def lines(self, segments: list[Piece], first: float = 0.0, rest: float = 0.0, justify: bool = True,
               size: float | None = None, width: float | None = None, pitch: float | None = None) -> list[Line]:
         size = size or self.size
-        return break_paragraph(segments, size, width or self.W, pitch or (self.P * size / self.size), first, rest, justify)
+        return break_paragraph(segments, size, width or self.W, pitch or (self.P * size / self.size), first, rest, justify,
+                               float(self.L.body.max_stretch_em))
 
     def blank(self, n: int = 1) -> None:
         self.out.extend('<div class="ln"></div>' for _ in range(n))
@@ -257,11 +258,11 @@ class HtmlBuilder:
         for text in title_lines(title, int(L.title.max_chars_per_line)):
             margin = f"margin-top:{_f(above)}pt;" if first and above else ""
             self.out.append(
-                f'<div class="ln center r-title" style="{margin}height:{_f(tp)}pt;line-height:{_f(tp)}pt;font-size:{_f(size)}pt">{escape(text)}</div>'
+                f'<div class="ln center r-title" style="{margin}height:{_f(tp)}pt;line-height:{_f(tp)}pt;font-size:{_f(size)}pt">{self.marked(text, placeholder_spans(text))}</div>'
             )
             first = False
         if note:
-            self.out.append(f'<div class="ln center r-heading2">{escape(note)}</div>')
+            self.out.append(f'<div class="ln center r-heading2">{self.marked(note, placeholder_spans(note))}</div>')
 
     # -- body blocks ---------------------------------------------------------
     def paragraph(self, p: Paragraph) -> None:
@@ -292,15 +293,21 @@ class HtmlBuilder:
         tm = self.model.tables.get(id(t)) or layout_notice(Notice(title="", body=[t]), L).table(t)
         landscape, size, widths = tm.landscape, tm.size_pt, tm.widths
         cols = "".join(f'<col style="width:{_f(w)}pt"/>' for w in widths)
-        align = t.align or []
+        align = tm.align
+
+        spans, covered = t.merges()
 
         def cells(row, tag, r):
             out = []
             for i in range(ncols):
+                if (r, i) in covered:
+                    continue
                 text = row[i] if i < len(row) else ""
+                rs, cs = spans.get((r, i), (1, 1))
+                span = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
                 # A class, not a style attribute: cells alike then share one computed style.
-                cls = f' class="a-{align[i]}"' if i < len(align) and tag == "td" else ""
-                out.append(f"<{tag}{cls}>{self.marked(text, t.cell_placeholders(r, i))}</{tag}>")
+                cls = f' class="a-{align[i]}"' if i < len(align) and align[i] and tag == "td" else ""
+                out.append(f"<{tag}{cls}{span}>{self.marked(text, t.cell_placeholders(r, i))}</{tag}>")
             return "".join(out)
 
         nhead = len(t.header)
@@ -378,10 +385,12 @@ class HtmlBuilder:
             return
         self.blank(self.L.signature.lines_above)
         spacing = self.P - self.size
-        html = [self.line_html(Line([Piece(s.text, "body")], 0, spacing, max(s.x_pt, 0.0), False))
+        html = [self.line_html(Line([Piece(s.text, "body")], 0, spacing, max(s.x_pt, 0.0), False),
+                               spans=placeholder_spans(s.text))
                 for s in sig.names]
         if sig.date:
-            html.append(self.line_html(Line([Piece(sig.date.text, "body")], 0, spacing, sig.date.x_pt, False)))
+            html.append(self.line_html(Line([Piece(sig.date.text, "body")], 0, spacing, sig.date.x_pt, False),
+                                       spans=placeholder_spans(sig.date.text)))
         self.out.append('<div class="p keep">' + "".join(html) + "</div>")
 
     def note(self) -> None:
@@ -391,7 +400,11 @@ class HtmlBuilder:
         if not text.startswith(("（", "(")):
             text = f"（{text}）"
         lines = self.lines([Piece(text, "body")], first=self.L.body.indent_chars * self.P)
-        self.out.append('<div class="p">' + "".join(self.line_html(l) for l in lines) + "</div>")
+        spans, html, start = placeholder_spans(text), [], 0
+        for ln in lines:
+            html.append(self.line_html(ln, spans=spans, start=start))
+            start += len(ln.text)
+        self.out.append('<div class="p">' + "".join(html) + "</div>")
 
     def attendance(self) -> None:
         if not self.n.attendance:
@@ -410,7 +423,7 @@ class HtmlBuilder:
         L = self.L
         label = "附件" if len(self.n.attachments) == 1 else f"附件{a.number}"
         self.out.append('<div class="att">')
-        self.plain_line(label, "label")
+        self.plain_line(label if self.model.attachment_labels else "", "label")
         self.title(a.title, a.subtitle, L.attachment_page.title_line - L.attachment_page.label_line - 1)
         self.blank()
         self.blocks(a.body)
@@ -426,11 +439,16 @@ class HtmlBuilder:
         rows = []
         if n.cc:
             lab = "抄送："
-            lines = break_paragraph([Piece(lab + n.cc, "banji")], size, width + x, size, x, x + text_width(lab, "banji", size))
-            rows.append("".join(self.line_html(l, size) for l in lines))
-        if n.printer or n.print_date:
+            lines = break_paragraph([Piece(lab + n.cc, "banji")], size, width + x, size, x, x + text_width(lab, "banji", size),
+                                    max_stretch_em=float(L.body.max_stretch_em))
+            spans, html, start = placeholder_spans(lab + n.cc), [], 0
+            for ln in lines:
+                html.append(self.line_html(ln, size, spans=spans, start=start))
+                start += len(ln.text)
+            rows.append("".join(html))
+        if n.printer or n.print_date_line:
             if n.format != "letter":
-                date = f"{cn_date(n.print_date)}印发" if n.print_date else ""
+                date = f"{n.print_date_line}印发" if n.print_date_line else ""
                 rows.append(
                     f'<div class="ln" style="position:relative;font-size:{_f(size)}pt">'
                     f'<span class="r-banji" style="position:absolute;left:{_f(x)}pt">{escape(n.printer or "")}</span>'
@@ -455,8 +473,10 @@ class HtmlBuilder:
         carried = ""
         if last is not None and last[0] == start - 1 and len(last[2]) > 1:
             index, kind, lines = last
-            self.out[index] = f'<div class="p {kind}">' + "".join(lines[:-1]) + "</div>"
-            carried = f'<div class="p {kind}">{lines[-1]}</div>'
+            # Carry two lines, and leave two or none: no line of it alone on either page.
+            n = len(lines) if len(lines) <= 3 else 2
+            self.out[index] = f'<div class="p {kind}">' + "".join(lines[:-n]) + "</div>" if n < len(lines) else ""
+            carried = f'<div class="p {kind}">{"".join(lines[-n:])}</div>'
         self.out.append('<div class="keep">' + carried + "".join(closing) + "</div>")
 
     # -- the document --------------------------------------------------------------
@@ -466,15 +486,23 @@ class HtmlBuilder:
         self.head()
         # Opening the page (no 版头), the title's em box sits where the DOCX's exact line puts it.
         extra = self.model.title_top_pt - (float(self.L.title.line_pitch_pt) - float(self.L.sizes_pt.er_hao)) / 2
-        self.title(n.title, n.title_note, self.model.title_lines_above,
-                   extra if self.model.masthead is None else 0.0)
-        if n.addressee:
+        if not self.model.title_shown:  # 命令: the text two lines under the order number
+            self.blank(int(self.L.order.body_lines_below_number))
+        else:
+            self.title(n.title, n.title_note, self.model.title_lines_above,
+                       extra if self.model.masthead is None else 0.0)
+        if not self.model.title_shown:
+            pass
+        elif n.addressee:
             self.blank(self.L.title.addressee_lines_below)
             lines, start, spans = [], 0, n.field_placeholders("addressee")
             for ln in self.lines([Piece(n.addressee, "body")]):
                 lines.append(self.line_html(ln, spans=spans, start=start))
                 start += len(ln.text)
             self.out.append('<div class="p">' + "".join(lines) + "</div>")
+        elif n.body:
+            # Without 主送 the body keeps the blank line under the title.
+            self.blank(self.L.title.addressee_lines_below)
         self.last_paragraph = None
         self.blocks(n.body)
         self.closing()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongwen.notice.breaks import tokens
+from gongwen.notice.breaks import emergency_breaks, tokens
 from gongwen.notice.metrics import role_widths
 
 
@@ -40,11 +40,15 @@ def break_paragraph(
     first_indent: float = 0.0,
     rest_indent: float = 0.0,
     justify: bool = True,
+    max_stretch_em: float = 0.25,
 ) -> list[Line]:
     """Break text made of segments (each in one font role) into lines.
 
     `pitch` is the grid character pitch: a full-width character plus the
-    grid spacing (pitch - size) that fills `width` with whole characters."""
+    grid spacing (pitch - size) that fills `width` with whole characters.
+    A line is never set tighter than the grid; a run (URL, number, date)
+    that would leave a justified line more than `max_stretch_em` (of the
+    size) looser per gap is split at its seams (breaks.emergency_breaks)."""
     base_spacing = pitch - size
     chars = [(c, seg.role) for seg in segments for c in seg.text]
     if not chars:
@@ -59,14 +63,39 @@ def break_paragraph(
     current: list[tuple[str, str]] = []
     used = 0.0
     avail = width - first_indent
-    for tok in toks:
+    # A justified line may open up by at most this much per gap before a run is split instead.
+    bound = max_stretch_em * size
+    pending = list(toks)
+    while pending:
+        tok = pending.pop(0)
         a = adv(tok)
         # Characters fill grid cells of one pitch each; 28 cells fill the line.
-        if current and used + a > avail + 0.01:
+        if used + a <= avail + 0.01:
+            current.extend(tok)
+            used += a
+            continue
+        # The run does not fit. Closing the line here is fine unless it
+        # leaves the line looser than the bound, or the run fits no line.
+        loose = bool(current) and justify and (avail - used) / max(len(current) - 1, 1) > bound
+        too_long = a > width - rest_indent + 0.01
+        if current and not loose and not too_long:
             lines.append(current)
             current, used, avail = [], 0.0, width - rest_indent
-        current.extend(tok)
-        used += a
+            pending.insert(0, tok)
+            continue
+        head = _split(tok, avail - used, adv, anywhere=too_long or not current)
+        if head is None:  # nothing of it fits here: a new line
+            if not current:  # cannot happen with one character a line, but never loop
+                head = 1
+            else:
+                lines.append(current)
+                current, used, avail = [], 0.0, width - rest_indent
+                pending.insert(0, tok)
+                continue
+        current.extend(tok[:head])
+        lines.append(current)
+        current, used, avail = [], 0.0, width - rest_indent
+        pending.insert(0, tok[head:])
     if current:
         lines.append(current)
 
@@ -92,3 +121,16 @@ def break_paragraph(
                 pieces.append(Piece(c, r))
         out.append(Line(pieces, natural, spacing, indent, full))
     return out
+
+
+def _split(tok, room: float, adv, anywhere: bool) -> int | None:
+    """The longest head of `tok` that fits `room`, cut at the best tier of
+    seams that has one (between any two characters only when `anywhere`:
+    the run is longer than a line); None when no head fits."""
+    text = "".join(c for c, _ in tok)
+    tiers = emergency_breaks(text)
+    for tier in tiers if anywhere else tiers[:1]:
+        fits = [i for i in tier if adv(tok[:i]) <= room + 0.01]
+        if fits:
+            return max(fits)
+    return None
