@@ -12,9 +12,10 @@ from gongwen.campaign import sheets as S
 from gongwen.campaign.config import CampaignConfig, read_config
 from gongwen.campaign.tables import Context, parse_table
 from gongwen.campaign.workbook import Unreadable, read_csv, read_xlsx
-from gongwen.errors import UserError
+from gongwen.errors import UserError, excerpt
 
 UNITS_FILE = "units.xlsx"
+NORMALISED = "单位“{text}”与参评单位名单中的“{name}”只差全角/半角或空格，按“{name}”计"
 REPORTS_DIR = "reports"
 
 
@@ -51,10 +52,15 @@ class Roster:
             self._keys[S.value_key(u.name)] = u.name
 
     def resolve(self, text: str) -> tuple[str | None, str]:
-        """Roster name for a name or short name as typed; else the nearest suggestion."""
+        """Roster name for a name or short name as typed; else the nearest suggestion.
+        Names compare after NFKC (full-width to half-width) with spaces removed;
+        a name that matches only so comes back with a note saying so."""
         name = self._keys.get(S.value_key(text))
         if name:
-            return name, ""
+            unit = self._index[name]
+            if text in (unit.name, unit.short):
+                return name, ""
+            return name, NORMALISED.format(text=text, name=name)
         names = [u.name for u in self.units]
         best = process.extractOne(text, names, scorer=fuzz.WRatio)
         hint = f"，是否为“{best[0]}”？" if best and best[1] >= 50 else ""
@@ -126,18 +132,26 @@ def read_roster(folder: Path, categories: list[str]) -> Roster:
     units: list[Unit] = []
     seen: dict[str, int] = {}
     shorts: dict[str, int] = {}
+    seen_names: dict[str, str] = {}
     for rec in records:
         name = rec["单位"]
-        if name in seen:
-            problems.append(f"{rec.source} 单位: \"{name}\" 与第{seen[name]}行重复")
+        key = S.value_key(name)
+        if key in seen:
+            if seen_names[key] == name:
+                problems.append(f"{rec.source} 单位: \"{excerpt(name)}\" 与第{seen[key]}行重复")
+            else:
+                problems.append(f"{rec.source} 单位: \"{excerpt(name)}\" 与第{seen[key]}行“{excerpt(seen_names[key])}”"
+                                "只差全角/半角或空格，会被当成同一个单位：请删去一行，或把名称改得能区分")
             continue
-        seen[name] = rec.source.row
+        seen[key], seen_names[key] = rec.source.row, name
         short = rec.get("简称", "")
-        if short and short in shorts:
-            problems.append(f"{rec.source} 简称: \"{short}\" 与第{shorts[short]}行重复")
+        short_key = S.value_key(short) if short else ""
+        if short and short_key in shorts:
+            problems.append(f"{rec.source} 简称: \"{excerpt(short)}\" 与第{shorts[short_key]}行重复"
+                            "（全角/半角、空格不算区别）")
             short = ""
         elif short:
-            shorts[short] = rec.source.row
+            shorts[short_key] = rec.source.row
         units.append(Unit(name, rec["类别"], short, len(units)))
     for cat in categories:
         if not any(u.category == cat for u in units) and not problems:

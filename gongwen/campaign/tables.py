@@ -196,6 +196,9 @@ def _parse_cell(col: S.Column, raw: object, ctx: Context):
         known = ctx.units_seen.get(name)
         if known is None:
             known = ctx.units_seen[name] = ctx.resolve_unit(name)
+            if known[0] is not None and known[1]:  # matched only once width and spaces were folded
+                where = f"（{ctx.month_label}报表）" if ctx.month_label else ""
+                ctx.warnings.append(Notice(known[1] + where, column=S.UNIT_COLUMN, value=name, message=known[1]))
         unit, reason = known
         if unit is None:
             raise ValueError(reason)
