@@ -6,6 +6,7 @@ every file of every month are collected and raised together."""
 from __future__ import annotations
 
 import gc
+import os
 import re
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -74,14 +75,33 @@ def _is_csv(p: Path) -> bool:
     return p.suffix.lower() == ".csv" and sniff(p) == "other"
 
 
+LINK = ("是符号链接（快捷方式），已拒绝读取：报表只从 reports/ 里真正的文件读，"
+        "请把要用的文件复制进来，并删去这个链接")
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Everything under folder, sorted; links are listed, never followed."""
+    out = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        out.extend(Path(top) / d for d in dirs if os.path.islink(os.path.join(top, d)))
+        out.extend(Path(top) / f for f in files)
+    return sorted(out)
+
+
 def month_sources(campaign: Campaign, problems: list[str], warnings: list[str]) -> dict[str, list[Path]]:
     """Which files make up each month, in a stable order (consolidated workbook first)."""
     reports = campaign.folder / REPORTS_DIR
     found: dict[str, list[Path]] = {}
+    if reports.is_symlink():
+        problems.append(f"{REPORTS_DIR}/: {LINK}")
+        return found
     if not reports.is_dir():
         return found
     for entry in sorted(reports.iterdir()):
         if _skip(entry):
+            continue
+        if entry.is_symlink():
+            problems.append(f"{campaign.rel(entry)}: {LINK}")
             continue
         stem = entry.name if entry.is_dir() else entry.stem
         rel = campaign.rel(entry)
@@ -98,7 +118,12 @@ def month_sources(campaign: Campaign, problems: list[str], warnings: list[str]) 
             problems.append(f"{rel}: {stem} 不在活动月份（{'、'.join(campaign.months)}）之内")
             continue
         if entry.is_dir():
-            files = [p for p in sorted(entry.rglob("*")) if p.is_file() and not _skip(p)]
+            files = []
+            for p in _walk(entry):
+                if p.is_symlink():
+                    problems.append(f"{campaign.rel(p)}: {LINK}")
+                elif p.is_file() and not _skip(p):
+                    files.append(p)
             for p in files:
                 if p.suffix.lower() not in WORKBOOK_EXT + (".csv",):
                     problems.append(f"{campaign.rel(p)}: 不是 Excel 工作簿或 CSV，无法使用；报表{SAVE_AS}，"
