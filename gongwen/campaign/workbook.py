@@ -128,30 +128,60 @@ def _check_format(path: Path) -> bytes:
     return data
 
 
-_SI = re.compile(rb"<(?:\w+:)?si[\s>]")
+_MARK = re.compile(rb"<(?:\w+:)?(?:c|si|row)[\s>/]")  # where a cell, a shared string or a row starts
+_SMALL_CELL = 256  # bytes: cells up to this size are not counted in the text total
+_CELL_LIMIT = MAX_CELL_CHARS * 4 + 1024  # bytes: UTF-8 takes up to 4 a character, plus the markup
 
 
 def _check_text(zf: zipfile.ZipFile) -> None:
-    """The workbook's text before anything is parsed: all of it (the shared
-    strings, unzipped) and the longest cell (the widest gap between two
-    strings, in bytes: at most 4 per character plus the markup)."""
+    """The workbook's text before anything is parsed, streamed: the longest
+    cell (the widest gap between two cell or string starts, in bytes) and the
+    text in all (the shared strings, plus every cell of the sheets larger than
+    a short value)."""
+    total = 0
     for info in zf.infolist():
-        if not info.filename.lower().endswith("sharedstrings.xml"):
+        name = info.filename.lower()
+        shared = name.endswith("sharedstrings.xml")
+        if not (shared or (name.startswith("xl/worksheets/") and name.endswith(".xml"))):
             continue
-        if info.file_size > MAX_TEXT_BYTES:
-            raise Unreadable(f"文字总量有 {info.file_size / 1048576:.0f} MB，超过 {MAX_TEXT_BYTES // 1048576} MB 的上限；"
+        if shared:
+            total += info.file_size
+        longest, big = _cell_sizes(zf, info, MAX_TEXT_BYTES - total)
+        if longest > _CELL_LIMIT:
+            raise Unreadable(f"有单元格的文字超过 {MAX_CELL_CHARS} 字的上限，已拒绝读取；"
+                             "请检查是否把大段内容粘贴进了一格，删去后另存")
+        total += 0 if shared else big
+        if total > MAX_TEXT_BYTES:
+            raise Unreadable(f"文字总量超过 {MAX_TEXT_BYTES // 1048576} MB 的上限；"
                              "月报表不应有这么多文字，请检查是否粘贴了大段内容")
-        xml = zf.read(info)
-        last = 0
-        for m in _SI.finditer(xml):
-            if m.start() - last > MAX_CELL_CHARS * 4 + 512:
+
+
+def _cell_sizes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> tuple[int, int]:
+    """(widest gap between cell starts, bytes in gaps over _SMALL_CELL) of one
+    entry, stopping as soon as a limit is passed."""
+    longest = big = 0
+    last, pos, tail = 0, 0, b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(1 << 22)
+            if not chunk:
                 break
-            last = m.start()
-        else:
-            if len(xml) - last <= MAX_CELL_CHARS * 4 + 512:
-                continue
-        raise Unreadable(f"有单元格的文字超过 {MAX_CELL_CHARS} 字的上限，已拒绝读取；"
-                         "请检查是否把大段内容粘贴进了一格，删去后另存")
+            buf = tail + chunk
+            base = pos - len(tail)
+            for m in _MARK.finditer(buf):
+                at = base + m.start()
+                if at <= last:
+                    continue  # found again in the carried-over tail
+                gap = at - last
+                longest = max(longest, gap)
+                big += gap if gap > _SMALL_CELL else 0
+                last = at
+            pos += len(chunk)
+            tail = buf[-16:]
+            if max(longest, pos - last) > _CELL_LIMIT or big > room:
+                return max(longest, pos - last), big
+    gap = pos - last
+    return max(longest, gap), big + (gap if gap > _SMALL_CELL else 0)
 
 
 def _too_many(title: str, rows: int) -> Unreadable:
