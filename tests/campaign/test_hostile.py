@@ -192,3 +192,32 @@ def test_long_cell_in_a_csv_is_quoted_short(tmp_path):
     assert problems(f) == [
         'reports/2023-06/信息报送.csv 信息报送 第2行 单位: "' + "甲" * 40 + '…（共 300000 字）" '
         "有 300000 字，超过每格 2000 字的上限，请精简"]
+
+
+# No traceback reaches a user ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("exc, what", [
+    (RuntimeError("boom"), "程序内部出错（RuntimeError）"),
+    (MemoryError(), "内存不足（输入可能过大）"),
+    (RecursionError(), "输入嵌套太深"),
+])
+def test_unexpected_error_is_a_chinese_message_and_a_log(tmp_path, monkeypatch, exc, what):
+    import tempfile
+
+    from gongwen.campaign import config
+
+    def broken(folder):
+        raise exc
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(config, "read_config", broken)
+    import gongwen.campaign.folder as folder_mod
+    monkeypatch.setattr(folder_mod, "read_config", broken)
+    f = folder(tmp_path)
+    result = cli("build", f, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    logs = list((tmp_path / "tmp" / "gongwen-错误记录").glob("*.log"))
+    assert len(logs) == 1
+    assert result.stderr.strip() == f"错误：{what}，已停止。详细记录已写到 {logs[0]}，请把这个文件发给维护程序的同事。"
+    assert "Traceback" in logs[0].read_text(encoding="utf-8")
