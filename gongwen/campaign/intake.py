@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gongwen.campaign import sheets as S
 from gongwen.campaign import values as V
-from gongwen.campaign.folder import REPORTS_DIR, Campaign
+from gongwen.campaign.folder import LINK, NOTES_EXT, REPORTS_DIR, Campaign, check_notes
 from gongwen.campaign.tables import Context, Notice, Record, parse_table, row_key
 from gongwen.campaign.workbook import SAVE_AS, Unreadable, read_csv, read_many, sniff
 from gongwen.errors import UserError
@@ -23,7 +23,6 @@ MONTH_NAME = re.compile(r"^(\d{4})-(\d{2})$")
 HELPER_SHEETS = {"填报说明", "选项"}  # written by `forms`, not data
 WORKBOOK_EXT = (".xlsx", ".xlsm", ".xls", ".et", ".ett")  # read by their bytes: .xlsx or .xls inside
 JUNK = ("Thumbs.db", "desktop.ini", ".DS_Store")  # what systems leave in folders; ~$ lock files and ._ copies too
-NOTES_EXT = (".yaml", ".yml")  # reports/YYYY-MM.yaml: staff's paragraphs for the month's 通报
 
 
 @dataclass
@@ -75,10 +74,6 @@ def _is_csv(p: Path) -> bool:
     return p.suffix.lower() == ".csv" and sniff(p) == "other"
 
 
-LINK = ("是符号链接（快捷方式），已拒绝读取：报表只从 reports/ 里真正的文件读，"
-        "请把要用的文件复制进来，并删去这个链接")
-
-
 def _walk(folder: Path) -> list[Path]:
     """Everything under folder, sorted; links are listed, never followed."""
     out = []
@@ -107,7 +102,8 @@ def month_sources(campaign: Campaign, problems: list[str], warnings: list[str]) 
         rel = campaign.rel(entry)
         m = MONTH_NAME.match(stem)
         if entry.is_file() and m and entry.suffix.lower() in NOTES_EXT:
-            continue  # the month's 存在问题/下步工作 paragraphs, read by the documents
+            problems.extend(check_notes(entry, rel))  # the month's 存在问题/下步工作 paragraphs, read by the documents
+            continue
         if entry.is_file() and entry.suffix.lower() not in WORKBOOK_EXT:
             problems.append(f"{rel}: 不是 Excel 工作簿，无法使用；月报表{SAVE_AS}，与本活动无关的文件请移出 reports/")
             continue

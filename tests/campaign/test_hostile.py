@@ -221,3 +221,36 @@ def test_unexpected_error_is_a_chinese_message_and_a_log(tmp_path, monkeypatch, 
     assert len(logs) == 1
     assert result.stderr.strip() == f"错误：{what}，已停止。详细记录已写到 {logs[0]}，请把这个文件发给维护程序的同事。"
     assert "Traceback" in logs[0].read_text(encoding="utf-8")
+
+
+# 12. Problems of several files in one run, in Chinese -----------------------------------------------
+
+def test_campaign_roster_and_notes_problems_in_one_run(tmp_path):
+    f = folder(tmp_path, ROSTER + [("甲镇", "乡镇", "")])
+    (f / "campaign.yaml").write_text((f / "campaign.yaml").read_text(encoding="utf-8") + "extra: [1, 2\n",
+                                     encoding="utf-8")
+    (f / "reports" / "2023-06.yaml").write_text("存在问题:\n\t- 用了 Tab\n", encoding="utf-8")
+    (f / "reports" / "2023-07").symlink_to("/")
+    result = cli("build", f, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "错误：活动文件夹有几处问题（改好后再运行，其余报表才会逐项检查），未生成任何文件："
+    text = "\n".join(lines)
+    assert "campaign.yaml 第" in text and "方括号 [ ] 里的列表缺少逗号或右方括号 ]" in text
+    assert 'units.xlsx 参评单位 第8行 单位: "甲镇" 与第6行重复' in text
+    assert "reports/2023-06.yaml 第2行第1列 不是合法的 YAML：用了 Tab 缩进，请改用空格" in text
+    assert f"reports/2023-07: {LINK}" in text
+    for english in ("expected", "found", "while", "Error", "but got"):
+        assert english not in text
+
+
+def test_notes_and_report_problems_in_one_run(tmp_path):
+    from campaign_helpers import sign
+
+    f = folder(tmp_path)
+    write_xlsx(f / R, {"签约项目": [sign("甲镇", "十亿")]})
+    (f / "reports" / "2023-06.yaml").write_text("存在问题: [一段话\n", encoding="utf-8")
+    assert problems(f) == [
+        "reports/2023-06.yaml 第2行第1列 不是合法的 YAML：方括号 [ ] 里的列表缺少逗号或右方括号 ]",
+        f'{R} 签约项目 第2行 投资额（亿元）: "十亿" 不是数字（请填以亿元为单位的数字，如 7.2；5000万元 请写 0.5）',
+    ]
