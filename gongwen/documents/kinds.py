@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from gongwen.campaign import Computed, Manifest
 from gongwen.campaign.build import month_inputs
 from gongwen.documents.common import Doc, issue, settings
-from gongwen.documents.templating import Templates
+from gongwen.documents.templating import Templates, authored
 from gongwen.errors import UserError, excerpt
 from gongwen.filenames import safe_stem
 
@@ -87,7 +87,8 @@ def _check_title(kind: Kind, title: str) -> None:
 def make_docs(kind: Kind, c: Computed, templates: Templates, period: str, inputs: list[str]) -> list[Doc]:
     """The kind's documents of one period."""
     which = getattr(settings(c), kind.settings_key)
-    info = issue(c, which, kind.date(c, period), kind.number_key(period))
+    # 发文信息 is written by the office in campaign.yaml (documents.*): source text, ** placeholders and all.
+    info = authored(issue(c, which, kind.date(c, period), kind.number_key(period)))
     docs = []
     for item in kind.items(c, period, info):
         notice = templates.notice(which.template or kind.template, item.context, item.data or None)

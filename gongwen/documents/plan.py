@@ -120,10 +120,10 @@ def draft_items(c: Computed, period: str, info: dict) -> list[Item]:
     name, phone = contact_lines(d.contact)
     context = {
         **plan_context(c), "issue": info,
-        "draft": {
-            "title": d.title or "", "text": authored(list(d.text)), "deadline": d.deadline, "receiver": d.receiver or "",
+        "draft": authored({  # campaign.yaml's documents.draft: the office's wording
+            "title": d.title or "", "text": list(d.text), "deadline": d.deadline, "receiver": d.receiver or "",
             "contact": name, "phone": phone, "email": d.email or "", "source": d.source or "",
-        },
+        }),
     }
     return [Item(f"{context['plan']['title']}（征求意见稿）", context)]
 
