@@ -155,9 +155,12 @@ def _env_finalize(value):
 class _Sandbox(SandboxedEnvironment):
     """The sandbox, also refusing string and list products past the output cap."""
 
-    intercepted_binops = frozenset({"*"})
+    intercepted_binops = frozenset({"*", "**"})
 
     def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            if abs(left) > 1 and right > 64 and right * max(abs(left), 2).bit_length() > 4096:
+                raise jinja2.exceptions.SecurityError("too long")
         if operator == "*" and isinstance(left, (str, list, tuple)) and isinstance(right, int) \
                 or operator == "*" and isinstance(right, (str, list, tuple)) and isinstance(left, int):
             seq, n = (left, right) if isinstance(right, int) else (right, left)

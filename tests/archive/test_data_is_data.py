@@ -94,3 +94,13 @@ def test_template_output_is_capped(tmp_path, body, message):
     with pytest.raises(UserError) as exc:
         Templates(tmp_path).notice("大.txt.j2", {})
     assert str(exc.value) == message
+
+
+def test_huge_power_is_refused(tmp_path):
+    from gongwen.documents.templating import Templates
+    from gongwen.errors import UserError
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "大.txt.j2").write_text("{{ 10 ** 999999999 }}", encoding="utf-8")
+    with pytest.raises(UserError, match="已拒绝"):
+        Templates(tmp_path).notice("大.txt.j2", {})
