@@ -29,3 +29,18 @@ def os_reason(exc: OSError) -> str:
         errno.ENAMETOOLONG: "文件名太长" + where,
     }
     return reasons.get(exc.errno, f"{exc.strerror or exc}{where}")
+
+
+EXCERPT_CHARS = 40
+
+
+def excerpt(value, limit: int = EXCERPT_CHARS) -> str:
+    """A value quoted in a message: at most `limit` characters, control
+    characters shown by their code, never the whole of a huge cell."""
+    text = str(value)
+    total = len(text)
+    short = text[:limit]
+    shown = "".join(f"\\x{ord(ch):02X}" if ord(ch) < 32 or ord(ch) == 0x7F else ch for ch in short)
+    if total > limit:
+        return f"{shown}…（共 {total} 字）"
+    return shown

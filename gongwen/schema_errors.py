@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
+from gongwen.errors import excerpt
+
 _REASONS = {
     "missing": "缺少必填项",
     "extra_forbidden": "不认识这个键",
@@ -82,5 +84,5 @@ def describe_one(err: dict, loc: tuple, known: Iterable[str] = (), cutoff: float
     value = err.get("input")
     shown = ""
     if etype != "missing" and not isinstance(value, (dict, list)) and value is not None:
-        shown = f"（当前值：{value!r}）"
+        shown = f"（当前值：{excerpt(repr(value))}）"
     return [f"键 {key}：{reason}{shown}"]

@@ -179,6 +179,9 @@ class Target(_Model):
     measure_word: str = "个"  # 家 / 个 / 条, for display
 
 
+MAX_NAME_CHARS = 60
+
+
 class CampaignConfig(_Model):
     id: str
     name: str
@@ -193,6 +196,13 @@ class CampaignConfig(_Model):
     lists: Lists
     targets: list[Target] = []
     documents: dict[str, Any] = {}  # free for the document builders
+
+    @field_validator("name")
+    @classmethod
+    def _name_length(cls, v):
+        if len(v) > MAX_NAME_CHARS:
+            raise ValueError(f"活动名称有 {len(v)} 字，超过 {MAX_NAME_CHARS} 字的上限，请缩短（公文标题由它组成）")
+        return v
 
     @field_validator("months", mode="before")
     @classmethod

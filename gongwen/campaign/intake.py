@@ -6,6 +6,7 @@ every file of every month are collected and raised together."""
 from __future__ import annotations
 
 import gc
+import os
 import re
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from gongwen.campaign import sheets as S
 from gongwen.campaign import values as V
-from gongwen.campaign.folder import REPORTS_DIR, Campaign
+from gongwen.campaign.folder import LINK, NOTES_EXT, REPORTS_DIR, Campaign, check_notes
 from gongwen.campaign.tables import Context, Notice, Record, parse_table, row_key
 from gongwen.campaign.workbook import SAVE_AS, Unreadable, read_csv, read_many, sniff
 from gongwen.errors import UserError
@@ -22,7 +23,6 @@ MONTH_NAME = re.compile(r"^(\d{4})-(\d{2})$")
 HELPER_SHEETS = {"填报说明", "选项"}  # written by `forms`, not data
 WORKBOOK_EXT = (".xlsx", ".xlsm", ".xls", ".et", ".ett")  # read by their bytes: .xlsx or .xls inside
 JUNK = ("Thumbs.db", "desktop.ini", ".DS_Store")  # what systems leave in folders; ~$ lock files and ._ copies too
-NOTES_EXT = (".yaml", ".yml")  # reports/YYYY-MM.yaml: staff's paragraphs for the month's 通报
 
 
 @dataclass
@@ -74,20 +74,36 @@ def _is_csv(p: Path) -> bool:
     return p.suffix.lower() == ".csv" and sniff(p) == "other"
 
 
+def _walk(folder: Path) -> list[Path]:
+    """Everything under folder, sorted; links are listed, never followed."""
+    out = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        out.extend(Path(top) / d for d in dirs if os.path.islink(os.path.join(top, d)))
+        out.extend(Path(top) / f for f in files)
+    return sorted(out)
+
+
 def month_sources(campaign: Campaign, problems: list[str], warnings: list[str]) -> dict[str, list[Path]]:
     """Which files make up each month, in a stable order (consolidated workbook first)."""
     reports = campaign.folder / REPORTS_DIR
     found: dict[str, list[Path]] = {}
+    if reports.is_symlink():
+        problems.append(f"{REPORTS_DIR}/: {LINK}")
+        return found
     if not reports.is_dir():
         return found
     for entry in sorted(reports.iterdir()):
         if _skip(entry):
             continue
+        if entry.is_symlink():
+            problems.append(f"{campaign.rel(entry)}: {LINK}")
+            continue
         stem = entry.name if entry.is_dir() else entry.stem
         rel = campaign.rel(entry)
         m = MONTH_NAME.match(stem)
         if entry.is_file() and m and entry.suffix.lower() in NOTES_EXT:
-            continue  # the month's 存在问题/下步工作 paragraphs, read by the documents
+            problems.extend(check_notes(entry, rel))  # the month's 存在问题/下步工作 paragraphs, read by the documents
+            continue
         if entry.is_file() and entry.suffix.lower() not in WORKBOOK_EXT:
             problems.append(f"{rel}: 不是 Excel 工作簿，无法使用；月报表{SAVE_AS}，与本活动无关的文件请移出 reports/")
             continue
@@ -98,7 +114,12 @@ def month_sources(campaign: Campaign, problems: list[str], warnings: list[str]) 
             problems.append(f"{rel}: {stem} 不在活动月份（{'、'.join(campaign.months)}）之内")
             continue
         if entry.is_dir():
-            files = [p for p in sorted(entry.rglob("*")) if p.is_file() and not _skip(p)]
+            files = []
+            for p in _walk(entry):
+                if p.is_symlink():
+                    problems.append(f"{campaign.rel(p)}: {LINK}")
+                elif p.is_file() and not _skip(p):
+                    files.append(p)
             for p in files:
                 if p.suffix.lower() not in WORKBOOK_EXT + (".csv",):
                     problems.append(f"{campaign.rel(p)}: 不是 Excel 工作簿或 CSV，无法使用；报表{SAVE_AS}，"

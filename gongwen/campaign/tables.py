@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -14,8 +15,9 @@ from typing import Callable
 
 from gongwen.campaign import sheets as S
 from gongwen.campaign import values as V
-from gongwen.campaign.workbook import HEADER_SCAN, NA_TEXT, RawTable, cell, range_text
+from gongwen.campaign.workbook import HEADER_SCAN, MAX_CELL_CHARS, NA_TEXT, RawTable, cell, range_text
 from gongwen.campaign.workbook import _column_letter as column_letter
+from gongwen.errors import excerpt
 
 
 class Notice(str):
@@ -191,11 +193,17 @@ def _parse_cell(col: S.Column, raw: object, ctx: Context):
         return V.shown(raw)
     if col.kind == S.UNIT:
         name = V.shown(raw)
+        bad = text_problem(name)
+        if bad:
+            raise ValueError(bad)
         if ctx.resolve_unit is None:
             return name
         known = ctx.units_seen.get(name)
         if known is None:
             known = ctx.units_seen[name] = ctx.resolve_unit(name)
+            if known[0] is not None and known[1]:  # matched only once width and spaces were folded
+                where = f"（{ctx.month_label}报表）" if ctx.month_label else ""
+                ctx.warnings.append(Notice(known[1] + where, column=S.UNIT_COLUMN, value=name, message=known[1]))
         unit, reason = known
         if unit is None:
             raise ValueError(reason)
@@ -231,11 +239,29 @@ def _outcome(col: S.Column, raw: object, ctx: Context):
     if _blank(raw):
         return None
     if col.kind == S.TEXT:
-        return V.shown(raw)
+        text = V.shown(raw)
+        bad = text_problem(text)
+        return _Bad(f'{col.name}: "{excerpt(text)}" {bad}') if bad else text
     try:
         return _parse_cell(col, raw, ctx)
     except ValueError as exc:
-        return _Bad(f'{col.name}: "{V.shown(raw)}" {exc}')
+        return _Bad(f'{col.name}: "{excerpt(V.shown(raw))}" {exc}')
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_problem(text: str) -> str:
+    """Why a text cell cannot be used as it is ("" if it can): invisible control
+    characters (Excel stores them as _x000B_; they cannot be written to a
+    workbook or a document), or more than MAX_CELL_CHARS characters."""
+    if len(text) > MAX_CELL_CHARS:
+        return f"有 {len(text)} 字，超过每格 {MAX_CELL_CHARS} 字的上限，请精简"
+    m = _CONTROL.search(text)
+    if m:
+        return (f"含不可见的控制字符（U+{ord(m.group()):04X}，在第{m.start() + 1}个字处），"
+                "请在 Excel 中删去后重新输入这一格")
+    return ""
 
 
 # Cell types whose equal values are alike to every parser; other types (bool,
@@ -470,8 +496,13 @@ def _column(col: S.Column, raws: list, as_read: bool, ctx: Context) -> tuple[lis
                    else _outcome(col, cell(raw), ctx) for raw in raws]
         else:
             out = [(raw.strip() or None) if type(raw) is str else _outcome(col, raw, ctx) for raw in raws]
-        # text is never unreadable
-        return out, ({k for k, v in enumerate(out) if v is None} if col.required and None in out else set())
+        flagged = {k for k, v in enumerate(out) if v is None} if col.required and None in out else set()
+        # text is unreadable only with control characters or past the size limit
+        for k, v in enumerate(out):
+            if type(v) is str and (len(v) > MAX_CELL_CHARS or _CONTROL.search(v)):
+                out[k] = _Bad(f'{col.name}: "{excerpt(v)}" {text_problem(v)}')
+                flagged.add(k)
+        return out, flagged
     known = ctx.columns.get((id(col), as_read))
     if known is None:
         known = ctx.columns[(id(col), as_read)] = {}
@@ -595,7 +626,11 @@ def _parse_by_cell(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column]
             if i not in unit_set:
                 filled = True
             if col.kind == S.TEXT:
-                values[col.name] = V.shown(raw)
+                text = V.shown(raw)
+                bad = text_problem(text)
+                if bad:
+                    problems.append(f'{where} 第{r}行 {col.name}: "{excerpt(text)}" {bad}')
+                values[col.name] = text
                 continue
             # Reports repeat the same dates, amounts, units and options on many
             # rows: each distinct cell is parsed once per month.
@@ -610,7 +645,7 @@ def _parse_by_cell(table: RawTable, sheet: S.Sheet, columns: dict[int, S.Column]
             if done[0]:
                 values[col.name] = done[1]
             else:
-                problems.append(f'{where} 第{r}行 {col.name}: "{V.shown(raw)}" {done[1]}')
+                problems.append(f'{where} 第{r}行 {col.name}: "{excerpt(V.shown(raw))}" {done[1]}')
         if not filled:
             continue  # blank row, or a form row with only the unit filled in
         if problems:

@@ -32,6 +32,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, per workbook
 MAX_ROWS_PER_SHEET = 50_000
+MAX_CELL_CHARS = 2000  # text in one cell: a project name, a note; checked again per cell in tables.py
+MAX_TEXT_BYTES = 30 * 1024 * 1024  # all the text of a workbook (its shared strings), unzipped
 FIX_FORMAT = "请在 Excel 中打开，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码），再另存为 .xlsx 格式"
 SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）格式后重试"
 HEADER_SCAN = 10  # rows where a header is looked for (title rows above it)
@@ -122,7 +124,64 @@ def _check_format(path: Path) -> bytes:
             raise Unreadable(f"解压后有 {unzipped / 1048576:.0f} MB（压缩前 {size / 1048576:.1f} MB），"
                              "疑似“压缩炸弹”或已损坏，已拒绝读取；请重新另存为 .xlsx")
         _check_rows(zf, data)
+        _check_text(zf)
     return data
+
+
+_MARK = re.compile(rb"<(?:\w+:)?(?:c|si|row)[\s>/]")  # where a cell, a shared string or a row starts
+_SMALL_CELL = 256  # bytes: cells up to this size are not counted in the text total
+_CELL_LIMIT = MAX_CELL_CHARS * 4 + 1024  # bytes: UTF-8 takes up to 4 a character, plus the markup
+
+
+def _check_text(zf: zipfile.ZipFile) -> None:
+    """The workbook's text before anything is parsed, streamed: the longest
+    cell (the widest gap between two cell or string starts, in bytes) and the
+    text in all (the shared strings, plus every cell of the sheets larger than
+    a short value)."""
+    total = 0
+    for info in zf.infolist():
+        name = info.filename.lower()
+        shared = name.endswith("sharedstrings.xml")
+        if not (shared or (name.startswith("xl/worksheets/") and name.endswith(".xml"))):
+            continue
+        if shared:
+            total += info.file_size
+        longest, big = _cell_sizes(zf, info, MAX_TEXT_BYTES - total)
+        if longest > _CELL_LIMIT:
+            raise Unreadable(f"有单元格的文字超过 {MAX_CELL_CHARS} 字的上限，已拒绝读取；"
+                             "请检查是否把大段内容粘贴进了一格，删去后另存")
+        total += 0 if shared else big
+        if total > MAX_TEXT_BYTES:
+            raise Unreadable(f"文字总量超过 {MAX_TEXT_BYTES // 1048576} MB 的上限；"
+                             "月报表不应有这么多文字，请检查是否粘贴了大段内容")
+
+
+def _cell_sizes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> tuple[int, int]:
+    """(widest gap between cell starts, bytes in gaps over _SMALL_CELL) of one
+    entry, stopping as soon as a limit is passed."""
+    longest = big = 0
+    last, pos, tail = 0, 0, b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(1 << 22)
+            if not chunk:
+                break
+            buf = tail + chunk
+            base = pos - len(tail)
+            for m in _MARK.finditer(buf):
+                at = base + m.start()
+                if at <= last:
+                    continue  # found again in the carried-over tail
+                gap = at - last
+                longest = max(longest, gap)
+                big += gap if gap > _SMALL_CELL else 0
+                last = at
+            pos += len(chunk)
+            tail = buf[-16:]
+            if max(longest, pos - last) > _CELL_LIMIT or big > room:
+                return max(longest, pos - last), big
+    gap = pos - last
+    return max(longest, gap), big + (gap if gap > _SMALL_CELL else 0)
 
 
 def _too_many(title: str, rows: int) -> Unreadable:
@@ -525,9 +584,22 @@ def read_xlsx(path: Path, shown: str) -> list[RawTable]:
     return tables
 
 
+def _csv_problem(message: str) -> str:
+    """pandas' CSV parser error in words for office staff."""
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if m:
+        want, line, saw = m.groups()
+        return (f"不是规整的 CSV 表格：第{line}行有 {saw} 列，前面的行只有 {want} 列"
+                "（多了逗号？含逗号的文字请用英文双引号括起来）")
+    if "EOF" in message:
+        return "不是规整的 CSV 表格：英文双引号没有配对（文字里的双引号请写两个 \"\"）"
+    return "不是规整的 CSV 表格：请在 Excel 或 WPS 中打开，另存为 CSV（逗号分隔）或 .xlsx 后重试"
+
+
 def read_csv(path: Path, shown: str, title: str) -> RawTable:
     import pandas as pd
 
+    _check_size(path)
     for enc in ("utf-8-sig", "gb18030"):
         try:
             df = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding=enc, skip_blank_lines=False)
@@ -537,7 +609,7 @@ def read_csv(path: Path, shown: str, title: str) -> RawTable:
         except pd.errors.EmptyDataError:
             return RawTable(shown, title, [])
         except pd.errors.ParserError as exc:
-            raise Unreadable(f"不是规整的 CSV 表格（{exc}）") from None
+            raise Unreadable(_csv_problem(str(exc))) from None
     else:
         raise Unreadable("编码无法识别，请以 UTF-8 或 GBK 编码保存 CSV")
     rows = [[None if v == "" else v for v in r] for r in df.itertuples(index=False, name=None)]

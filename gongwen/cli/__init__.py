@@ -15,8 +15,51 @@ zh.install()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+LOG_FOLDER = "gongwen-错误记录"  # under the system's temporary folder
+
+
+def write_log(exc: BaseException) -> str | None:
+    """The full traceback of an unexpected error, in a file under the system's
+    temporary folder; its path, or None if even that cannot be written."""
+    import datetime as dt
+    import os
+    import tempfile
+    import traceback
+
+    try:
+        folder = os.path.join(tempfile.gettempdir(), LOG_FOLDER)
+        os.makedirs(folder, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = os.path.join(folder, f"{stamp}-{os.getpid()}.log")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(" ".join(sys.argv) + "\n\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return path
+    except Exception:  # noqa: BLE001 - the message below says so
+        return None
+
+
+def unexpected(exc: BaseException) -> str:
+    """The Chinese message for an error the program did not foresee."""
+    from gongwen.errors import os_reason
+
+    if isinstance(exc, MemoryError):
+        what = "内存不足（输入可能过大）"
+    elif isinstance(exc, RecursionError):
+        what = "输入嵌套太深"
+    elif isinstance(exc, OSError):
+        what = f"读写文件出错：{os_reason(exc)}"
+    else:
+        what = f"程序内部出错（{type(exc).__name__}）"
+    path = write_log(exc)
+    where = f"详细记录已写到 {path}，请把这个文件发给维护程序的同事。" if path else "详细记录也无法写出（临时文件夹不可写）。"
+    return f"错误：{what}，已停止。{where}"
+
+
 class Group(click.Group):
-    """Prints a UserError as a plain Chinese message and exits with status 2."""
+    """Prints a UserError as a plain Chinese message and exits with status 2;
+    any other error as a Chinese message naming the log with its details, status 1.
+    No traceback reaches the user."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -27,6 +70,11 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.secho("已中止：已写出的旧文件保持不变。", fg="red", err=True)
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - everything unforeseen ends here, logged
+            click.secho(unexpected(exc), fg="red", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

@@ -23,7 +23,8 @@ def register(group: click.Group) -> None:
 
         report = verify(folder)
         for title, items, colour in (("缺失", report.missing, "red"), ("被改动", report.changed, "red"),
-                                     ("多出（清单里没有）", report.extra, "yellow")):
+                                     ("多出（清单里没有）", report.extra, "yellow"),
+                                     ("清单里指向文件夹以外、已拒绝核对", report.refused, "red")):
             if items:
                 console.print(f"[{colour}]{title} {len(items)} 个：[/{colour}]")
                 for rel in items:
@@ -32,7 +33,7 @@ def register(group: click.Group) -> None:
             console.print(f"[green]✓[/green] {report.checked} 个文件与 manifest.json 一致")
         else:
             console.print(f"核对了 {report.checked} 个文件：缺失 {len(report.missing)}，被改动 {len(report.changed)}，"
-                          f"多出 {len(report.extra)}")
+                          f"多出 {len(report.extra)}" + (f"，拒绝 {len(report.refused)}" if report.refused else ""))
             sys.exit(1)
 
     @group.command("register")

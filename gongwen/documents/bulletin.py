@@ -13,7 +13,7 @@ from gongwen.documents.common import (
 )
 from gongwen.documents.kinds import Item, Kind, make_docs
 from gongwen.documents.settings import load_month_notes
-from gongwen.documents.templating import Templates
+from gongwen.documents.templating import Source, Templates
 
 DRAFT = "【待补充：请在 reports/{month}.yaml 的“{key}”下写明本月{what}，重新运行 build】"
 
@@ -97,9 +97,9 @@ def items(c: Computed, month: str, info: dict) -> list[Item]:
         "issue": info, "figures": figures(c, month), "targets": period_targets,
         "categories": categories, "lists": lists, "chart": chart is not None,
         "problems": notes.problems if notes and notes.problems else [
-            DRAFT.format(month=month, key="存在问题", what="存在的主要问题")],
+            Source(DRAFT.format(month=month, key="存在问题", what="存在的主要问题"))],
         "next_steps": notes.next_steps if notes and notes.next_steps else [
-            DRAFT.format(month=month, key="下步工作", what="下步工作安排")],
+            Source(DRAFT.format(month=month, key="下步工作", what="下步工作安排"))],
         "highlights": notes.highlights if notes else [],
         "notes_given": bool(notes and (notes.problems or notes.next_steps)),
     }

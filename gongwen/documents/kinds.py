@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from gongwen.campaign import Computed, Manifest
 from gongwen.campaign.build import month_inputs
 from gongwen.documents.common import Doc, issue, settings
-from gongwen.documents.templating import Templates
+from gongwen.documents.templating import Templates, authored
+from gongwen.errors import UserError, excerpt
 from gongwen.filenames import safe_stem
 
 
@@ -73,13 +74,25 @@ class Kind:
     collect: Callable[[Kind, Computed, Templates, Manifest], list[Doc]] | None = None
 
 
+MAX_TITLE_CHARS = 120  # a notice title; document properties hold 255 characters at most
+
+
+def _check_title(kind: Kind, title: str) -> None:
+    title = title.replace("\n", "")
+    if len(title) > MAX_TITLE_CHARS:
+        raise UserError(f"{kind.name}的标题有 {len(title)} 字，超过 {MAX_TITLE_CHARS} 字的上限（“{excerpt(title)}”）："
+                        f"请缩短 campaign.yaml 的活动名称 name，或 documents.{kind.settings_key} 里设置的标题")
+
+
 def make_docs(kind: Kind, c: Computed, templates: Templates, period: str, inputs: list[str]) -> list[Doc]:
     """The kind's documents of one period."""
     which = getattr(settings(c), kind.settings_key)
-    info = issue(c, which, kind.date(c, period), kind.number_key(period))
+    # 发文信息 is written by the office in campaign.yaml (documents.*): source text, ** placeholders and all.
+    info = authored(issue(c, which, kind.date(c, period), kind.number_key(period)))
     docs = []
     for item in kind.items(c, period, info):
         notice = templates.notice(which.template or kind.template, item.context, item.data or None)
+        _check_title(kind, notice.title)
         notice.name = safe_stem(item.name or notice.title.replace("\n", ""))  # data never becomes a path
         notice.meta.update({"活动": c.campaign.name, **kind.meta(period), "文种": kind.genre, **item.meta})
         docs.append(Doc(f"{kind.folder(period)}/{notice.name}", notice, kind.name, period, inputs,

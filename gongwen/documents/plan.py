@@ -19,7 +19,7 @@ from gongwen.documents import rules as R
 from gongwen.documents.common import Doc, campaign_context, month_end_date, settings
 from gongwen.documents.kinds import Item, Kind, make_docs, no_meta
 from gongwen.documents.settings import Documents
-from gongwen.documents.templating import Templates
+from gongwen.documents.templating import Source, Templates, authored
 
 PERIOD = "plan"
 DRAFT_PERIOD = "draft"
@@ -62,22 +62,24 @@ def plan_context(c: Computed) -> dict:
         else:
             target_groups.append({"period": g.period, "label": N.month_cn(g.period), "note": notes.get(g.period, ""),
                                   "extra": text.month_extra.get(g.period, ""), "items": g.items})
-    dims = [{"name": d.name, "heading": d.heading, "note": text.dimension_notes.get(d.name, ""), "lines": d.lines}
-            for d in rules.dimensions]
+    # Wording from campaign.yaml and the rules composed from it is source text (headings and all).
+    dims = authored([{"name": d.name, "heading": d.heading, "note": text.dimension_notes.get(d.name, ""),
+                      "lines": d.lines} for d in rules.dimensions])
+    target_groups = authored(target_groups)
     return {
         **campaign_context(c),
         "plan": {
             "title": _title(c, s), "rules_title": _rules_title(c, s), "rules_as": s.plan.rules_as,
-            "basis": s.plan.basis or "", "notice_text": list(s.plan.notice_text),
+            "basis": authored(s.plan.basis or ""), "notice_text": authored(list(s.plan.notice_text)),
         },
-        "text": {k: list(v) for k, v in text.model_dump().items() if isinstance(v, list)},
-        "headings": dict(text.headings),
+        "text": authored({k: list(v) for k, v in text.model_dump().items() if isinstance(v, list)}),
+        "headings": authored(dict(text.headings)),
         "targets": target_groups,
         "steps": steps(c),
         "final_report": month_end_date(c, c.campaign.months[-1]),
         "rules": {
-            "base": rules.base, "dimensions": dims, "rescale": rules.rescale or "",
-            "ranking": rules.ranking, "lists": rules.lists,
+            "base": authored(rules.base), "dimensions": dims, "rescale": authored(rules.rescale or ""),
+            "ranking": authored(rules.ranking), "lists": authored(rules.lists),
         },
     }
 
@@ -107,8 +109,8 @@ def build(c: Computed, templates: Templates, inputs: list[str]) -> Doc:
 def contact_lines(contact: str | None) -> tuple[str, str]:
     """"王邦力 18720888958" -> (王邦力, 18720888958); missing parts stay ** placeholders."""
     parts = (contact or "").replace("，", " ").replace(",", " ").split()
-    name = " ".join(p for p in parts if not any(ch.isdigit() for ch in p)) or "**"
-    phone = " ".join(p for p in parts if any(ch.isdigit() for ch in p)) or "**"
+    name = " ".join(p for p in parts if not any(ch.isdigit() for ch in p)) or Source("**")
+    phone = " ".join(p for p in parts if any(ch.isdigit() for ch in p)) or Source("**")
     return name, phone
 
 
@@ -118,10 +120,10 @@ def draft_items(c: Computed, period: str, info: dict) -> list[Item]:
     name, phone = contact_lines(d.contact)
     context = {
         **plan_context(c), "issue": info,
-        "draft": {
+        "draft": authored({  # campaign.yaml's documents.draft: the office's wording
             "title": d.title or "", "text": list(d.text), "deadline": d.deadline, "receiver": d.receiver or "",
             "contact": name, "phone": phone, "email": d.email or "", "source": d.source or "",
-        },
+        }),
     }
     return [Item(f"{context['plan']['title']}（征求意见稿）", context)]
 
