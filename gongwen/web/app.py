@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -154,6 +155,10 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
     async def paste_page(request: Request):
         example = (settings.campaigns / "examples")
         return page(request, "paste.html", example=_example_text(example))
+
+    @app.get("/check", response_class=HTMLResponse)
+    async def check_page(request: Request):
+        return page(request, "check.html")
 
     # -- session API -----------------------------------------------------
     @app.get("/api/session")
@@ -324,6 +329,44 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
         out = settings.state / "notices" / source.parent.name
         b = q().submit("公文", "notice", out, {"source": str(source)})
         return {"id": b.id, "state": b.state}
+
+    # -- a Word draft: import it (一键排版), or check any DOCX/PDF (格式检查) ------
+    async def one_file(request: Request, kinds: tuple[str, ...]):
+        """The single uploaded file `file` as (name, bytes), or a JSONResponse saying what is wrong."""
+        form = await request.form(max_files=1, max_fields=5)
+        item = form.get("file")
+        data, name = b"", ""
+        if item is not None and not isinstance(item, str):
+            data = await item.read(settings.max_file_bytes + 1)
+            name = os.path.basename((item.filename or "").replace("\\", "/"))
+        await form.close()
+        if not name:
+            return JSONResponse({"problems": [reports.problem("请选择一个文件")]}, status_code=400)
+        if len(data) > settings.max_file_bytes:
+            return JSONResponse({"problems": [reports.problem(
+                f"文件太大（最多 {settings.max_file_bytes // (1024 * 1024)} MB）", name)]}, status_code=413)
+        if Path(name).suffix.lower() not in kinds:
+            return JSONResponse({"problems": [reports.problem(f"只能是 {'、'.join(kinds)} 文件", name)]}, status_code=415)
+        return name, data
+
+    @app.post("/api/notices/import")
+    async def import_draft(request: Request):
+        got = await one_file(request, (".docx", ".doc", ".wps"))
+        if isinstance(got, JSONResponse):
+            return got
+        try:
+            imported = await run_in_threadpool(_import_draft, settings, *got)
+        except UserError as exc:
+            return JSONResponse({"problems": [reports.problem(p, got[0]) for p in exc.problems]
+                                 or [reports.problem(exc.message, got[0])]}, status_code=422)
+        return {"text": imported.source, "doubts": imported.doubts}
+
+    @app.post("/api/check")
+    async def check_upload(request: Request):
+        got = await one_file(request, (".docx", ".pdf"))
+        if isinstance(got, JSONResponse):
+            return got
+        return await run_in_threadpool(_check_file, settings, *got)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -496,6 +539,42 @@ def _page_png(settings: Settings, pdf: Path, page: int, dpi: int) -> bytes:
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(data)
     return data
+
+
+def _scratch(settings: Settings, name: str, data: bytes) -> tuple[Path, Path]:
+    """An uploaded file in a folder of its own under the server's state (removed by the caller)."""
+    from gongwen.filenames import safe_stem
+    from gongwen.web.builds import new_id
+
+    folder = settings.state / "uploads" / new_id()
+    folder.mkdir(parents=True)
+    path = folder / (safe_stem(Path(name).stem) + Path(name).suffix.lower())
+    path.write_bytes(data)
+    return folder, path
+
+
+def _import_draft(settings: Settings, name: str, data: bytes):
+    """The notice source of an uploaded Word draft, its doubtful guesses marked (gongwen.importer)."""
+    from gongwen.importer import import_file
+
+    folder, path = _scratch(settings, name, data)
+    try:
+        return import_file(path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_file(settings: Settings, name: str, data: bytes) -> dict:
+    """The GB/T 9704 check of an uploaded DOCX or PDF, as the `check --json` command gives it."""
+    from gongwen.check import check_file
+
+    folder, path = _scratch(settings, name, data)
+    try:
+        report = check_file(path).as_dict()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    report["文件"] = name
+    return report
 
 
 def _paste_source(settings: Settings, text: str) -> Path:

@@ -346,3 +346,54 @@ def test_a_broken_campaign_is_explained(campaigns):
         assert r.status_code == 422 and "units.xlsx" in json.dumps(r.json(), ensure_ascii=False)
         page = c.get(f"/c/{CID}/m/2023-06")
         assert page.status_code in (200, 422)
+
+
+from gongwen import ROOT  # noqa: E402
+
+DRAFTS = ROOT / "tests" / "fixtures" / "drafts" / "docx"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_word_draft_imports_into_a_source_that_renders(campaigns):
+    """一键排版 on the page: a draft typed with Word's defaults (tests/fixtures/drafts) comes back as a
+    notice source keeping every character of its text, and that source typesets."""
+    from docx import Document
+
+    draft = DRAFTS / "d06-xinfeng-bairi-gongjian-word.docx"
+    long_paragraphs = [p.text.strip() for p in Document(draft).paragraphs if len(p.text.strip()) > 40]
+    with client(campaigns) as c:
+        t = {"X-CSRF-Token": csrf(c)}
+        r = c.post("/api/notices/import", headers=t, files=[("file", (draft.name, draft.read_bytes(), DOCX))])
+        assert r.status_code == 200, r.json()
+        text = r.json()["text"]
+        assert len(long_paragraphs) > 10 and all(p in text for p in long_paragraphs), \
+            [p for p in long_paragraphs if p not in text][:3]
+        d = wait(c, c.post("/api/notices", json={"text": text}, headers=t).json()["id"])
+        assert d["state"] == "done", d["problems"]
+        pdf = c.get(f"/api/builds/{d['id']}/files/{next(f for f in d['files'] if f.endswith('.pdf'))}").content
+        assert pdf.startswith(b"%PDF")
+        # not a Word file: refused with what to send
+        bad = c.post("/api/notices/import", headers=t, files=[("file", ("a.xlsx", b"PK\x03\x04", XLSX))])
+        assert bad.status_code == 415 and ".docx" in bad.json()["problems"][0]["message"]
+        broken = c.post("/api/notices/import", headers=t, files=[("file", ("坏的.docx", b"not a zip", DOCX))])
+        assert broken.status_code == 422 and broken.json()["problems"][0]["file"] == "坏的.docx"
+        uploads = settings_for(campaigns, "127.0.0.1").state / "uploads"
+        assert not any(uploads.glob("*/*"))  # the uploaded draft is not kept
+
+
+def test_check_page_finds_word_defaults_and_passes_our_own(campaigns, tmp_path):
+    """格式检查 on the page: a Word-default draft has findings (margins, fonts); a notice we typeset has none."""
+    draft = DRAFTS / "d06-xinfeng-bairi-gongjian-word.docx"
+    with client(campaigns) as c:
+        t = {"X-CSRF-Token": csrf(c)}
+        r = c.post("/api/check", headers=t, files=[("file", (draft.name, draft.read_bytes(), DOCX))])
+        assert r.status_code == 200, r.json()
+        found = r.json()
+        assert found["文件"] == draft.name and found["问题数"] >= 3
+        assert {"margins", "body_font"} <= {f["rule"] for f in found["问题"]}, [f["rule"] for f in found["问题"]]
+        d = wait(c, c.post("/api/notices", json={"text": (ROOT / "inputs" / "examples" / "004-yeji-gongjianji.txt")
+                                                 .read_text(encoding="utf-8")}, headers=t).json()["id"])
+        pdf_rel = next(f for f in d["files"] if f.endswith(".pdf"))
+        ours = c.get(f"/api/builds/{d['id']}/files/{pdf_rel}").content
+        r = c.post("/api/check", headers=t, files=[("file", ("ours.pdf", ours, "application/pdf"))])
+        assert r.status_code == 200 and r.json()["问题数"] == 0, r.json()["问题"]

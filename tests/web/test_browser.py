@@ -133,6 +133,24 @@ def test_main_flow(server, browser_page, tmp_path, campaigns):
     page.wait_for_selector("#docs li img.thumb")
     assert "完成" in page.text_content("#stage")
 
+    # 一键排版: a Word draft (typed with Word's defaults) imported into the box, then typeset
+    draft = ROOT / "tests" / "fixtures" / "drafts" / "docx" / "d07-qiaocheng-ruogan-yijian-word.docx"
+    page.goto(server + "/paste")
+    page.set_input_files("#import-file", str(draft))
+    page.wait_for_selector("#import-result p.good")
+    assert "进一步完善招商引资工作机制" in page.input_value("textarea[name=text]")
+    page.click("#paste button[type=submit]")
+    page.wait_for_url(re.compile(r"/builds/"))
+    page.wait_for_selector("#docs li img.thumb")
+
+    # 格式检查: the same draft has findings, listed with rule, place, measured and expected
+    page.goto(server + "/check")
+    page.set_input_files("#check input[type=file]", str(draft))
+    page.click("#check button[type=submit]")
+    page.wait_for_selector("#check-result table.findings tbody tr", timeout=120_000)
+    assert "GB/T 9704" in page.text_content("#check-result") and "页边与版心" in page.text_content("#check-result")
+    shot(page, "网页-格式检查.png", tmp_path)
+
     if SHOTS:
         page.goto(server + f"/c/{CID}/m/2023-06")
         page.wait_for_selector("#subs table")

@@ -247,6 +247,59 @@ function initPaste() {
   });
 }
 
+// ---- import a Word draft into the paste box (一键排版)
+function initImport() {
+  const input = $("#import-file");
+  if (!input) return;
+  input.addEventListener("change", async () => {
+    const box = $("#import-result");
+    if (!input.files.length) return;
+    box.replaceChildren(el("p", { class: "muted", text: `正在导入 ${input.files[0].name}……` }));
+    const fd = new FormData();
+    fd.append("file", input.files[0], input.files[0].name);
+    const r = await api("POST", "/api/notices/import", fd);
+    box.replaceChildren();
+    if (!r.ok) { showProblems(box, r.data.problems); return; }
+    $("#paste").elements.text.value = r.data.text;
+    box.append(el("p", { class: "good", text: "已导入到下面的框里，文字一字未改。核对后点“排版”。" }));
+    if (r.data.doubts.length) {
+      box.append(el("p", { class: "bad", text: `有 ${r.data.doubts.length} 处是猜的，请核对（源文字里也用 # 注释标出了）：` }),
+        el("ul", {}, ...r.data.doubts.map((d) => el("li", { text: d }))));
+    }
+  });
+}
+
+// ---- check page (格式检查)
+function initCheck() {
+  const f = $("#check");
+  if (!f) return;
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const state = $("#check-state"), box = $("#check-result");
+    const file = f.elements.file.files[0];
+    if (!file) return;
+    state.className = "muted"; state.textContent = "正在检查……";
+    box.replaceChildren();
+    const fd = new FormData();
+    fd.append("file", file, file.name);
+    const r = await api("POST", "/api/check", fd);
+    state.textContent = "";
+    if (!r.ok) { showProblems(box, r.data.problems); return; }
+    const rep = r.data;
+    if (rep["错误"]) { box.append(el("p", { class: "bad", text: `无法读取：${rep["错误"]}` })); return; }
+    if (!rep["问题"].length) box.append(el("p", { class: "good", text: `${rep["文件"]}：未发现不合 GB/T 9704 的地方。` }));
+    else {
+      box.append(el("p", { class: "bad", text: `${rep["文件"]}：${rep["问题"].length} 处问题。` }));
+      const t = el("table", { class: "grid findings" });
+      t.append(el("thead", {}, el("tr", {}, ...["严重程度", "规则", "位置", "原文", "实际", "应为", "依据"].map((h) => el("th", { text: h })))));
+      t.append(el("tbody", {}, ...rep["问题"].map((x) => el("tr", {}, ...[x.severity, x.rule_name, x.where, x.snippet, x.measured, x.expected, x.clause]
+        .map((v) => el("td", { text: v || "" }))))));
+      box.append(t);
+    }
+    if (rep["说明"].length) box.append(el("ul", { class: "muted" }, ...rep["说明"].map((n) => el("li", { text: n }))));
+  });
+}
+
 // ---- login page
 function initLogin() {
   const f = $("#login");
@@ -261,4 +314,4 @@ function initLogin() {
   });
 }
 
-document.addEventListener("DOMContentLoaded", () => { initMonth(); initBuild(); initPaste(); initLogin(); });
+document.addEventListener("DOMContentLoaded", () => { initMonth(); initBuild(); initPaste(); initImport(); initCheck(); initLogin(); });
