@@ -41,7 +41,7 @@ PACKAGE = "gongwen"
 
 LAYERS = [
     ["gongwen", "gongwen.errors", "gongwen.safeyaml", "gongwen.schema_errors", "gongwen.stablezip", "gongwen.caches",
-     "gongwen.filenames"],
+     "gongwen.filenames", "gongwen.procmem"],
     ["gongwen.notice"],
     ["gongwen.layout"],  # layout model
     ["gongwen.writers"],

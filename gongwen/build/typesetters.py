@@ -247,6 +247,17 @@ class Typesetters:
         """The workers' process ids (each answers once it is warm)."""
         return sorted({f.result() for f in [self.executor.submit(os.getpid) for _ in range(self.jobs * 4)]})
 
+    def processes(self) -> list:
+        """The worker processes started so far (multiprocessing.Process)."""
+        return list(getattr(self.executor, "_processes", {}).values())
+
+    def memory_mb(self) -> float:
+        """What the workers hold now, summed (Pss, MB; 0 where /proc is missing)."""
+        from gongwen.procmem import usage_kb
+
+        used = [usage_kb(p.pid) for p in self.processes()]
+        return sum(u[0] for u in used if u) / 1024
+
     def reset(self) -> None:
         """Let go of everything kept between builds: this process's caches
         (gongwen.caches) and the workers, started afresh (and warm again) with
@@ -264,7 +275,7 @@ class Typesetters:
 
     def __exit__(self, kind, exc, tb) -> None:
         if kind is not None:
-            for process in list(getattr(self.executor, "_processes", {}).values()):
+            for process in self.processes():
                 process.terminate()
         self.executor.shutdown(wait=True, cancel_futures=kind is not None)
 

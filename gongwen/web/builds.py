@@ -76,6 +76,7 @@ class BuildQueue:
         self._queue: queue.Queue[Build | None] = queue.Queue()
         self._lock = threading.Lock()
         self._workers = None
+        self._workers_lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="gongwen-builds", daemon=True)
         self._start_workers = start_workers
         self._reading: dict[str, threading.Lock] = {}
@@ -129,11 +130,12 @@ class BuildQueue:
 
     def workers(self):
         """The typesetting processes kept warm between builds (started on first use)."""
-        if self._workers is None:
-            from gongwen.build.typesetters import Typesetters, default_jobs
+        with self._workers_lock:  # the queue's thread starts them too, at once
+            if self._workers is None:
+                from gongwen.build.typesetters import Typesetters, default_jobs
 
-            self._workers = Typesetters(self.settings.jobs or default_jobs())
-        return self._workers
+                self._workers = Typesetters(self.settings.jobs or default_jobs())
+            return self._workers
 
     def close(self) -> None:
         self._queue.put(None)
@@ -141,6 +143,20 @@ class BuildQueue:
         if self._workers is not None:
             self._workers.__exit__(None, None, None)
             self._workers = None
+
+    def _bound_memory(self) -> None:
+        """Between builds: fresh workers once the warm ones hold more than settings.worker_memory_mb."""
+        if self._workers is None:
+            return
+        held = self._workers.memory_mb()
+        if held > self.settings.worker_memory_mb:
+            log.info("typesetting workers hold %.0f MB (limit %d MB): starting fresh ones", held,
+                     self.settings.worker_memory_mb)
+            try:
+                self._workers.reset()
+            except Exception:  # the next build starts them again
+                log.exception("typesetting workers could not be replaced")
+                self._workers = None
 
     # -- running -------------------------------------------------------
     def _record(self, bid: str) -> Path:
@@ -167,6 +183,7 @@ class BuildQueue:
                 b.state, b.message = "failed", f"程序出错：{exc.__class__.__name__}: {exc}"
                 b.problems = [b.message]
             b.finished_at = time.time()
+            self._bound_memory()
             try:
                 path = self._record(b.id)
                 path.parent.mkdir(parents=True, exist_ok=True)

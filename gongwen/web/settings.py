@@ -34,6 +34,9 @@ class Settings:
     max_file_bytes: int = 20 * MB  # one uploaded workbook
     max_request_bytes: int = 100 * MB  # one request (all files of an upload)
     max_files: int = 200  # per upload: a county has some dozens of units
+    # typesetting workers replaced (between builds) once together they hold more than this: their C
+    # libraries grow by about 0.1 MB a build each (docs/性能.md), so a server running for months stays bounded
+    worker_memory_mb: int = 1500
     session_hours: float = 12
     secure_cookies: bool = False  # set behind an HTTPS proxy
     extra: dict = field(default_factory=dict)

@@ -397,3 +397,37 @@ def test_check_page_finds_word_defaults_and_passes_our_own(campaigns, tmp_path):
         ours = c.get(f"/api/builds/{d['id']}/files/{pdf_rel}").content
         r = c.post("/api/check", headers=t, files=[("file", ("ours.pdf", ours, "application/pdf"))])
         assert r.status_code == 200 and r.json()["问题数"] == 0, r.json()["问题"]
+
+
+@pytest.mark.parametrize("limit_mb, replaced", [(1, True), (100_000, False)])
+def test_warm_workers_are_replaced_when_they_hold_too_much(campaigns, limit_mb, replaced):
+    """A server keeps its typesetting workers warm between builds, and starts fresh ones once together they
+    hold more than settings.worker_memory_mb (measured from /proc), so months of builds stay bounded."""
+    from gongwen.web.builds import BuildQueue
+    from gongwen.web.settings import Settings
+
+    settings = Settings(campaigns=campaigns, jobs=2, worker_memory_mb=limit_mb)
+    q = BuildQueue(settings)
+
+    def build():
+        b = q.submit(CID, "build", settings.output_dir(CID))
+        deadline = time.time() + 180
+        while b.state not in ("done", "failed") and time.time() < deadline:
+            time.sleep(0.1)
+        assert b.state == "done", b.problems
+        return b
+
+    try:
+        q.workers().pids()  # warm
+        before = q.workers().processes()
+        assert len(before) == 2 and q.workers().memory_mb() > 50  # real processes, fonts and stylesheets loaded
+        build()
+        build()  # starts after the check that followed the first one
+        after = q.workers().processes()
+        if replaced:
+            assert not any(p.is_alive() for p in before) and all(p.is_alive() for p in after)
+            assert {p.pid for p in after}.isdisjoint(p.pid for p in before)
+        else:
+            assert [p.pid for p in after] == [p.pid for p in before] and all(p.is_alive() for p in after)
+    finally:
+        q.close()
