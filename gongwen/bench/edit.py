@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 from gongwen import INPUTS_DIR, ROOT
+from gongwen.bench.scale import README, write_readme
 
-README = ROOT / "docs" / "性能.md"
 BEGIN, END = "<!-- bench:edit -->", "<!-- /bench:edit -->"
 
 # The targets.
@@ -133,7 +133,7 @@ def edit_main(jobs: int | None, repeat: int, readme: bool, json_path: Path) -> d
     json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     text = edit_table(result)
     print(text)
-    if readme and _write_readme(text):
+    if readme and write_readme(text, BEGIN, END):
         print(f"表格已写入 {README}")
     print(f"结果已写入 {json_path}")
     return result
@@ -189,16 +189,6 @@ def edit_table(r: dict) -> str:
     return "\n".join(lines)
 
 
-def _write_readme(text: str, begin: str = BEGIN, end: str = END) -> bool:
-    page = README.read_text(encoding="utf-8")
-    if begin not in page or end not in page:
-        return False
-    head, rest = page.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    README.write_text(f"{head}{begin}\n{text}\n{end}{tail}", encoding="utf-8")
-    return True
-
-
 # ---------------------------------------------------------------------------
 # warm workers over many builds
 
@@ -252,7 +242,7 @@ def warm_main(builds: int, jobs: int, readme: bool, json_path: Path) -> dict:
     json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     text = warm_table(result)
     print(text)
-    if readme and _write_readme(text, WARM_BEGIN, WARM_END):
+    if readme and write_readme(text, WARM_BEGIN, WARM_END):
         print(f"表格已写入 {README}")
     return result
 

@@ -308,13 +308,14 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> bool:
-    readme = README.read_text(encoding="utf-8")
-    if BEGIN not in readme or END not in readme:
+def write_readme(text: str, begin: str = BEGIN, end: str = END) -> bool:
+    """`text` between the markers `begin` and `end` of the performance page; False without them."""
+    page = README.read_text(encoding="utf-8")
+    if begin not in page or end not in page:
         return False
-    head, rest = readme.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+    head, rest = page.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    README.write_text(f"{head}{begin}\n{text}\n{end}{tail}", encoding="utf-8")
     return True
 
 
