@@ -271,3 +271,30 @@ def test_table_empty_first_cell_and_merged_cells():
     xml = zipfile.ZipFile(io.BytesIO(docx_bytes(notice))).read("word/document.xml").decode()
     assert xml.count('w:gridSpan w:val="2"') == 2 and 'w:vMerge w:val="restart"' in xml and xml.count("<w:vMerge/>") == 1
     assert ">^<" not in xml and ">&lt;<" not in xml
+
+
+NO_PRINT_DATE = """---
+发文机关: 浙江省教育厅
+标题: 关于免除农村义务教育阶段学校住宿费的通知
+抄送: 省财政厅
+印发机关: 浙江省教育厅办公室
+---
+现就有关事项通知如下。
+"""
+
+
+@pytest.mark.parametrize("writer", ["pdf", "docx"])
+def test_printer_without_date_prints_no_lone_yinfa(tmp_path, writer):
+    """A 印发机关 without 印发日期 (c23 in the corpus): the 版记's last line is the
+    organ alone in both outputs, not the organ and a dateless “印发”."""
+    notice = notice_from_source(NO_PRINT_DATE)
+    if writer == "pdf":
+        path = write_pdf(notice, tmp_path / "n.pdf").path
+    else:
+        if shutil.which("soffice") is None:
+            pytest.skip("LibreOffice is not installed")
+        path = _convert(write_docx(notice, tmp_path / "n.docx"), tmp_path)
+    with pm.open_pdf(path) as pdf:
+        texts = [l.text for p in pdf.pages for l in pm.body_lines(p, pm.BOTTOM)]
+    assert "浙江省教育厅办公室" in texts, texts
+    assert not any("印发" in t for t in texts), texts
