@@ -108,13 +108,22 @@ def test_no_overlap_and_no_wide_gap(rendered, name):
                         assert gap <= pm.CHAR, f"{name} {label} p.{number}: {gap:.1f} pt between “{a['text']}” and “{b['text']}” in “{line.text}”"
 
 
+def splits(path: Path) -> list[str]:
+    """Numbers, document numbers and ranges split at a line end, with their context."""
+    out = []
+    for number, _page, lines in text_pages(path):
+        # an attachment's 附件N label is a line of its own, not a number cut from the next line
+        texts = [re.sub("[\u200b-\u200d\u2060\ufeff]", "", l.text) for l in lines]  # format characters print nothing
+        joined = "|".join(t for t in texts if not re.fullmatch(r"附件\d*", t))
+        out += [f"p.{number}: “{joined[max(m.start() - 8, 0):m.end() + 8]}”" for m in SPLIT.finditer(joined)]
+    return out
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_numbers_and_dates_whole(rendered, name):
-    """In the PDF (our line breaker) no number, document number or range is split at a line end."""
-    for number, _page, lines in text_pages(rendered[name]["pdf"]):
-        joined = "|".join(l.text for l in lines)
-        m = SPLIT.search(joined)
-        assert not m, f"{name} p.{number}: split at “{joined[max(m.start() - 8, 0):m.end() + 8]}”"
+    """In the PDF (our line breaker) no number, document number or range is split at a line end.
+    (LibreOffice breaks the DOCX itself and does split some: docs/版式.md.)"""
+    assert not splits(rendered[name]["pdf"]), f"{name}: split at {splits(rendered[name]['pdf'])}"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -271,3 +271,75 @@ def test_table_empty_first_cell_and_merged_cells():
     xml = zipfile.ZipFile(io.BytesIO(docx_bytes(notice))).read("word/document.xml").decode()
     assert xml.count('w:gridSpan w:val="2"') == 2 and 'w:vMerge w:val="restart"' in xml and xml.count("<w:vMerge/>") == 1
     assert ">^<" not in xml and ">&lt;<" not in xml
+
+
+NO_PRINT_DATE = """---
+发文机关: 浙江省教育厅
+标题: 关于免除农村义务教育阶段学校住宿费的通知
+抄送: 省财政厅
+印发机关: 浙江省教育厅办公室
+---
+现就有关事项通知如下。
+"""
+
+
+@pytest.mark.parametrize("writer", ["pdf", "docx"])
+def test_printer_without_date_prints_no_lone_yinfa(tmp_path, writer):
+    """A 印发机关 without 印发日期 (c23 in the corpus): the 版记's last line is the
+    organ alone in both outputs, not the organ and a dateless “印发”."""
+    notice = notice_from_source(NO_PRINT_DATE)
+    if writer == "pdf":
+        path = write_pdf(notice, tmp_path / "n.pdf").path
+    else:
+        if shutil.which("soffice") is None:
+            pytest.skip("LibreOffice is not installed")
+        path = _convert(write_docx(notice, tmp_path / "n.docx"), tmp_path)
+    with pm.open_pdf(path) as pdf:
+        texts = [l.text for p in pdf.pages for l in pm.body_lines(p, pm.BOTTOM)]
+    assert "浙江省教育厅办公室" in texts, texts
+    assert not any("印发" in t for t in texts), texts
+
+
+# Dates and numbers that LibreOffice 7.4 splits at a line end (issue 13), each
+# with the filler that brings it to the end of a line at some offset.
+SPLIT_PROBE = "".join(f"{'各' * k}请于3月11日前报送，2024年11月13日召开，要在6月20日前报送拟邀，（2023—2025年）。\n"
+                      for k in range(14))
+
+
+def _lo_splits(tmp_path: Path, mark: str) -> list[str]:
+    """LibreOffice's lines of SPLIT_PROBE with `mark` put between the
+    characters of every run breaks.keep_spans keeps whole: the runs it splits."""
+    import re
+    import zipfile
+
+    from gongwen.notice.breaks import keep_spans
+    from tests.notices.test_corpus import splits
+
+    notice = notice_from_source(f"---\n标题: 关于报送材料的通知\n---\n{SPLIT_PROBE}")
+    docx = write_docx(notice, tmp_path / f"probe-{ord(mark or ' '):x}.docx")
+    if mark:
+        def glue(m):
+            text = m.group(1)
+            for a, b in reversed(keep_spans(text)):
+                text = text[:a] + mark.join(text[a:b]) + text[b:]
+            return f"<w:t>{text}</w:t>"
+        with zipfile.ZipFile(docx) as z:
+            parts = {i: z.read(i.filename) for i in z.infolist()}
+        with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in parts.items():
+                if info.filename == "word/document.xml":
+                    data = re.sub(r"<w:t>([^<]*)</w:t>", glue, data.decode()).encode()
+                z.writestr(info, data)
+    return splits(_convert(docx, tmp_path))
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="LibreOffice 7.4 breaks CJK text before any ideograph that is not a "
+                                       "forbidden line-start character, WORD JOINER or not (docs/版式.md)")
+def test_libreoffice_keeps_word_joined_numbers_whole(tmp_path):
+    """Whether LibreOffice honours U+2060 WORD JOINER inside a date: when it
+    does (newer LibreOffice falls back to its ICU rules, tdf#130592), this
+    passes, strict xfail fails, and the DOCX writer can put the joiners in."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    assert _lo_splits(tmp_path, ""), "the probe no longer brings a date to a line end"
+    assert not _lo_splits(tmp_path, "\u2060")

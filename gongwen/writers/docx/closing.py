@@ -196,8 +196,9 @@ def banji(document, notice: Notice, m: Metrics, own_page: bool) -> None:
             pPr = p._p.get_or_add_pPr()
             oxml.set_indent(pPr, left_pt=zi, right_pt=zi)
             oxml.set_tabs(pPr, [("right", m.block_width - zi)])
-            date = f"{notice.print_date_line}印发" if notice.print_date_line else "印发"
-            add_text(p, f"{notice.printer}\t{date}", rs)
+            # Without a 印发日期 no lone "印发" either, as in the PDF.
+            date = f"\t{notice.print_date_line}印发" if notice.print_date_line else ""
+            add_text(p, f"{notice.printer}{date}", rs)
     # The table must be followed by a paragraph; keep it docx.spacer_pt high so it
     # cannot push anything onto an extra page.
     tail = document.add_paragraph()
