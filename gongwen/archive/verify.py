@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from gongwen.campaign.manifest import MANIFEST_FILE, sha256
+from gongwen.campaign.manifest import MANIFEST_FILE, REGISTER_NOTE, sha256
 from gongwen.errors import UserError, excerpt
 
 # Files a build keeps beside its outputs that the manifest does not list.
-OWN_FILES = {MANIFEST_FILE, ".gongwen.lock"}
+OWN_FILES = {MANIFEST_FILE, ".gongwen.lock", REGISTER_NOTE}
 
 
 @dataclass
@@ -95,5 +95,5 @@ def verify(folder: Path, numbered: Callable[[Path, dict], list[str]] | None = No
             if rel not in entries and rel not in OWN_FILES:
                 report.extra.append(rel)
     if numbered is not None:
-        report.numbered = numbered(folder, manifest)
+        report.numbered += numbered(folder, manifest)
     return report
