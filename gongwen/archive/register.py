@@ -147,6 +147,10 @@ def _reason(exc: sqlite3.Error) -> str:
         return "已损坏（数据库内部结构不完整）"
     if "locked" in text or "busy" in text:
         return "正被别的程序占用"
+    if "full" in text:
+        return "磁盘空间已满"
+    if "I/O" in text or "readonly" in text:
+        return "磁盘读写出错或没有写入权限"
     return "已损坏，无法读取"
 
 
@@ -567,18 +571,24 @@ def write_registered(rendered, out: Path, assigned: Assigned | None) -> list[Pat
                                           version=act.old["version"], superseded=True)
 
             def commit(token: str) -> None:
-                con.execute("BEGIN IMMEDIATE")
                 try:
+                    con.execute("BEGIN IMMEDIATE")
                     for act in actions:
                         if act.draft:
                             _record_draft(con, assigned.campaign, act)
                         else:
                             _record(con, assigned.campaign, act)
                     mark_committed(con, token)
+                    _commit(con)
+                except sqlite3.Error as exc:
+                    if con.in_transaction:
+                        con.execute("ROLLBACK")
+                    raise UserError(f"写入发文登记 {reg.path} 失败（{_reason(exc)}）。本次没有写出任何文件，"
+                                    f"{out} 里原有的文件保持不变，发文登记也没有改动") from None
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    if con.in_transaction:
+                        con.execute("ROLLBACK")
                     raise
-                _commit(con)
 
             note = {out / REGISTER_NOTE: _register_note(out, reg.path)}
             written = write(rendered, out, commit=commit if actions else None,
@@ -800,3 +810,80 @@ def _issue(reg: Register, con, result: IssueResult, campaign: str, chosen, out: 
     _commit(con)
     if result.issued:
         reg.backup(con)
+
+
+# ---------------------------------------------------------------------------
+# 4. verify: issued documents against the register
+
+
+def find_register(folder: Path) -> Path | None:
+    """The register a build of `folder` used, from the note it left beside
+    manifest.json (REGISTER_NOTE; for annual/ the one in the folder above), or None."""
+    for where in (Path(folder), Path(folder).parent):
+        try:
+            path = json.loads((where / REGISTER_NOTE).read_text(encoding="utf-8"))["register"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(path, str) and path:
+            return (where / path).resolve()
+    return None
+
+
+def issued_check(register: Path):
+    """verify's check of numbered documents (verify(folder, numbered=…)):
+    every issued document of the folder's campaign whose file the folder has,
+    or its manifest lists, must have the bytes the register recorded: the
+    current version under its own name, each kept earlier version under its
+    （第N版） name. Drafts are not checked (they may change until issued)."""
+    from gongwen.archive.verify import inside
+
+    reg = Register(register)
+
+    def check(folder: Path, manifest: dict) -> list[str]:
+        if not reg.path.exists() and not reg.backup_path.exists():
+            return [f"发文登记 {reg.path} 不存在，无法核对已印发的公文：请用 --register 指定发文登记文件"]
+        campaigns = set(str(manifest.get("campaign", "")).split("+"))
+        listed = {e.get("path") for e in manifest.get("files", []) if isinstance(e, dict)}
+        problems = []
+        with reg.connect(create=False) as con:
+            rows = con.execute(
+                "SELECT v.identity, v.version, v.number, v.kept_as, i.version AS current, i.campaign "
+                "FROM versions v JOIN issued i USING (identity) WHERE i.state = ? ORDER BY v.identity, v.version",
+                (ISSUED,)).fetchall()
+            for row in rows:
+                if row["campaign"] not in campaigns or (row["version"] != row["current"] and not row["kept_as"]):
+                    continue
+                for path, digest in Register.files(con, row["identity"], row["version"]).items():
+                    if row["version"] != row["current"]:
+                        stem, ext = path.rsplit(".", 1)
+                        path = f"{suffixed(stem, row['version'])}.{ext}"
+                    rel = _in_folder(folder, path, listed, inside)
+                    if rel is None:
+                        continue
+                    what = f"{row['number']}，第 {row['version']} 版"
+                    target = folder / rel
+                    if not target.is_file():
+                        problems.append(f"{rel}：已印发（{what}），文件不见了")
+                    elif sha256(target.read_bytes()) != digest:
+                        problems.append(f"{rel}：与发文登记记下的已印发内容不同（{what}）")
+        return problems
+
+    return check
+
+
+def _in_folder(folder: Path, path: str, listed: set, inside) -> str | None:
+    """Where a register path (under the build's output folder) is in `folder`
+    (that folder, or its annual/ taken on its own), if the folder has the
+    file or its manifest lists it; None when it is not this folder's. A path
+    in a subfolder with its own manifest is left to that subfolder's check."""
+    candidates = [path]
+    if path.startswith(folder.name + "/"):
+        candidates.append(path.split("/", 1)[1])
+    for rel in candidates:
+        if not inside(folder, rel):
+            continue
+        if "/" in rel and (folder / rel.split("/", 1)[0] / "manifest.json").is_file():
+            continue
+        if rel in listed or (folder / rel).exists():
+            return rel
+    return None

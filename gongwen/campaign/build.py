@@ -180,13 +180,17 @@ def recover_folder(out: Path) -> list[str]:
     return recover(out) if Path(out).is_dir() else []
 
 
-def recover_locked(out: Path) -> list[str]:
+def recover_locked(out: Path, sweep: bool = True) -> list[str]:
     """recover_folder under the folder's lock, for commands that only read the
-    folder (verify, issue): nothing to do when it does not exist."""
-    if not Path(out).is_dir():
+    folder (issue; verify with sweep=False: only a journal is acted on, stray
+    temporary files stay for verify to list, and without a journal the folder
+    is not even locked)."""
+    from gongwen.campaign.journal import JOURNAL, recover
+
+    if not Path(out).is_dir() or (not sweep and not (Path(out) / JOURNAL).is_file()):
         return []
     with folder_lock(out):
-        return recover_folder(out)
+        return recover_folder(out) if sweep else recover(out, sweep=False)
 
 
 def earlier_files(out: Path, r: Rendered) -> dict[str, str]:

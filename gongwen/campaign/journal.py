@@ -25,7 +25,7 @@ journal left behind is finished if it was committed (step 6), else undone
 (the old files back, the new ones and any folders the write made removed):
 the folder is as after or as before, never between, and always as the
 register says. Leftover temporary files with no journal are removed
-(sweep)."""
+(remove_temporaries)."""
 
 from __future__ import annotations
 
@@ -239,7 +239,10 @@ def _undo(moves: list[_Move], made: list[Path]) -> None:
     they were kept, new ones removed, temporary files and made folders gone."""
     for m in reversed(moves):
         if m.kept is not None and os.path.lexists(m.kept):
-            os.replace(m.kept, m.target)
+            if os.path.lexists(m.target) and os.path.samestat(os.lstat(m.kept), os.lstat(m.target)):
+                m.kept.unlink()  # the old file still in place (a rename onto its own hard link does nothing)
+            else:
+                os.replace(m.kept, m.target)
         elif m.kept is None and not m.temp.exists():
             m.target.unlink(missing_ok=True)  # a new file, already in place
         m.temp.unlink(missing_ok=True)
@@ -308,7 +311,7 @@ def _committed_in(register: str | None, token: str, root: Path) -> bool:
 # -- the next run -----------------------------------------------------------------------
 
 
-def recover(root: Path) -> list[str]:
+def recover(root: Path, sweep: bool = True) -> list[str]:
     """Finish or undo a write a crash interrupted in `root` (the caller holds
     the folder's lock), then remove leftover temporary files. Returns what
     was done, as Chinese lines for the user (none when there was nothing)."""
@@ -330,7 +333,10 @@ def recover(root: Path) -> list[str]:
             path.unlink()
             _sync_dir(root)
             if journal.get("register"):
-                forget(Path(journal["register"]), journal["token"])
+                try:
+                    forget(Path(journal["register"]), journal["token"])
+                except sqlite3.Error:
+                    pass  # a token left behind is harmless: no journal names it any more
             notes.append(f"上次写出 {root} 时中断了（停电或程序被强行结束），但发文登记已记下那次写出：已把它完成，"
                          f"{len(moves)} 个文件都是那次生成的")
         else:
@@ -339,7 +345,7 @@ def recover(root: Path) -> list[str]:
             _sync_dir(root)
             notes.append(f"上次写出 {root} 时中断了（停电或程序被强行结束），发文登记没有记下那次写出：已恢复为那次之前的"
                          f"文件（涉及 {len(moves)} 个文件）")
-    swept = sweep(root)
+    swept = remove_temporaries(root) if sweep else 0
     if swept and not notes:
         notes.append(f"已删除 {root} 里上次中断时留下的 {swept} 个临时文件")
     return notes
@@ -359,7 +365,7 @@ def _remove_stale(root: Path, stale: dict[str, str]) -> None:
                     break
 
 
-def sweep(root: Path) -> int:
+def remove_temporaries(root: Path) -> int:
     """Temporary files of writes that never got as far as their journal (.gw-*.tmp), removed."""
     count = 0
     for p in Path(root).rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
