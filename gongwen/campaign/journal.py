@@ -51,8 +51,16 @@ NAME_MAX, PATH_MAX = 255, 4096  # bytes, where the file system does not say
 # -- checks before anything is written -------------------------------------------------
 
 
+def _is(test, path: Path) -> bool:
+    """path.exists() and the like, False where the path cannot even be looked up (too long)."""
+    try:
+        return test(path)
+    except OSError:
+        return False
+
+
 def _limit(folder: Path, name: str, default: int) -> int:
-    while not folder.exists() and folder != folder.parent:
+    while not _is(Path.exists, folder) and folder != folder.parent:
         folder = folder.parent
     try:
         return os.pathconf(folder, name)
@@ -78,9 +86,9 @@ def check_targets(paths) -> None:
             problems.append(f"文件名太长（{len(os.fsencode(long[0]))} 字节，上限 {name_max} 字节）：{shown}")
         elif len(os.fsencode(str(path.absolute()))) >= path_max:
             problems.append(f"路径太长（上限 {path_max} 字节）：{shown}")
-        elif path.is_dir():
+        elif _is(Path.is_dir, path):
             problems.append(f"要写的文件位置上已有一个同名文件夹：{shown}")
-        elif any(p.exists() and not p.is_dir() for p in path.parents):
+        elif any(_is(Path.exists, p) and not _is(Path.is_dir, p) for p in path.parents):
             problems.append(f"要建文件夹的位置上已有一个同名文件：{shown}")
     if problems:
         raise UserError(f"有 {len(problems)} 个文件无法按这个名字写出，没有写出任何文件，原有的文件保持不变：", problems)

@@ -39,7 +39,7 @@ def register(group: click.Group) -> None:
             if items:
                 console.print(f"[{colour}]{title} {len(items)} 个：[/{colour}]")
                 for rel in items:
-                    console.print(f"  · {rel}", markup=False, highlight=False)
+                    console.print(f"  · {rel}", markup=False, highlight=False, soft_wrap=True)
         checked = f"，已印发的公文与发文登记 {path} 一致" if path else ""
         if report.ok:
             console.print(f"[green]✓[/green] {report.checked} 个文件与 manifest.json 一致{checked}", highlight=False,
