@@ -10,9 +10,10 @@ write_files(files, root=…):
 3. the journal, root/.gw-journal.json, is written and flushed: each target,
    its temporary file, and the name the file it replaces is kept under
    (.gw-*.tmp beside it) until the write is done;
-4. the old files are kept aside (a hard link, else a rename) and the new
-   ones renamed into place, with Ctrl-C held back; any failure here puts the
-   old files back and removes the new ones;
+4. the old files are kept aside (a hard link, else a rename), then the new
+   ones renamed into place, each step flushed to disk (the folders fsync'd)
+   and with Ctrl-C held back; any failure here puts the old files back and
+   removes the new ones;
 5. the commit: `commit(token)` (the register's transaction, which calls
    mark_committed(con, token) so that the register says, atomically with its
    own records, that this write happened), or without a register the
@@ -208,11 +209,15 @@ def write_files(files: Mapping[Path, object], root: Path | None = None, *,
         try:
             if journal is not None:
                 _save_journal(root, journal)
+            folders = {m.target.parent for m in moves}
             for m in moves:
                 if m.kept is not None:
                     _keep(m.target, m.kept)
+            for folder in folders:  # every old file kept, on disk, before the first one is replaced
+                _sync_dir(folder)
+            for m in moves:
                 os.replace(m.temp, m.target)
-            for folder in {m.target.parent for m in moves}:
+            for folder in folders:
                 _sync_dir(folder)
             if commit is not None:
                 commit(token)

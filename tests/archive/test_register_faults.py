@@ -284,3 +284,87 @@ def test_a_journal_that_cannot_be_read_is_a_clear_error(tmp_path):
     (tmp_path / journal.JOURNAL).write_text("{not json", encoding="utf-8")
     with pytest.raises(UserError, match="已损坏无法读取"):
         journal.recover(tmp_path)
+
+
+def _no_links(monkeypatch):
+    def link(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")  # FAT, exFAT, some network shares
+
+    monkeypatch.setattr(os, "link", link)
+
+
+def _folder(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"old a")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_bytes(b"old b")
+    return {tmp_path / "a.txt": b"new a", tmp_path / "sub" / "b.txt": b"new b", tmp_path / "new" / "c.txt": b"c"}
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard links", "no hard links"])
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_a_failed_rename_puts_every_old_file_back_with_or_without_links(tmp_path, monkeypatch, n, links):
+    files = _folder(tmp_path)
+    before = hashes(tmp_path)
+    if not links:
+        _no_links(monkeypatch)
+    real, calls = os.replace, []
+
+    def replace(src, dst):
+        if Path(src).name.startswith(".gw-") and not Path(src).name.endswith("-old.tmp") \
+                and Path(dst).name != journal.JOURNAL:
+            calls.append(dst)
+            if len(calls) == n:
+                raise OSError(errno.EIO, "I/O error")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError):
+        journal.write_files(files, tmp_path)
+    assert hashes(tmp_path) == before and not (tmp_path / "new").exists()
+
+
+class Crash(BaseException):
+    """The process dying: nothing after it runs (the undo is switched off)."""
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard links", "no hard links"])
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_recover_undoes_a_write_crashed_at_each_rename(tmp_path, monkeypatch, n, links):
+    """n = 4: every file in place, the journal not yet marked committed."""
+    files = _folder(tmp_path)
+    before = hashes(tmp_path)
+    if not links:
+        _no_links(monkeypatch)
+    real, calls = os.replace, []
+
+    def replace(src, dst):
+        if Path(src).name.startswith(".gw-") and not Path(src).name.endswith("-old.tmp"):
+            calls.append(dst)
+            if len(calls) == n + 1:  # the journal's own rename comes first
+                raise Crash
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    def dead(moves, made):
+        raise Crash  # nothing runs after a crash: no undo, no clean-up
+
+    monkeypatch.setattr(journal, "_undo", dead)
+    with pytest.raises(Crash):
+        journal.write_files(files, tmp_path)
+    monkeypatch.undo()
+    assert (tmp_path / journal.JOURNAL).is_file()
+    notes = journal.recover(tmp_path)
+    assert notes and "已恢复为那次之前的文件" in notes[0]
+    assert hashes(tmp_path) == before and not (tmp_path / "new").exists()
+
+
+def test_recover_finishes_a_committed_write(tmp_path, monkeypatch):
+    files = _folder(tmp_path)
+    monkeypatch.setattr(journal, "_finish", lambda *a: (_ for _ in ()).throw(Crash()))
+    with pytest.raises(Crash):
+        journal.write_files(files, tmp_path)
+    monkeypatch.undo()
+    assert "已把它完成" in journal.recover(tmp_path)[0]
+    assert {p: tmp_path.joinpath(p).read_bytes() for p in ("a.txt", "sub/b.txt", "new/c.txt")} == {
+        "a.txt": b"new a", "sub/b.txt": b"new b", "new/c.txt": b"c"}
+    assert not temporaries(tmp_path) and not (tmp_path / journal.JOURNAL).exists()
