@@ -146,7 +146,7 @@ def _reason(exc: sqlite3.Error) -> str:
     if "malformed" in text or "corrupt" in text:
         return "已损坏（数据库内部结构不完整）"
     if "locked" in text or "busy" in text:
-        return "正被别的程序占用"
+        return f"正被别的程序占用，等了 {LOCK_WAIT_S} 秒仍未结束"
     if "full" in text:
         return "磁盘空间已满"
     if "I/O" in text or "readonly" in text:
@@ -242,9 +242,17 @@ class Register:
             return "不是 SQLite 数据库文件（或开头已损坏）"
         page = int.from_bytes(head[16:18], "big") if len(head) >= 18 else 0
         page = 65536 if page == 1 else page
-        if len(head) < 100 or not page or size % page:
+        hot = any(Path(f"{self.path}{s}").exists() for s in ("-journal", "-wal"))  # SQLite puts it right on opening
+        if len(head) < 100 or not page or (size % page and not hot):
             return "不完整（文件被截断了）"
         return None
+
+    def failed(self, exc: sqlite3.Error) -> UserError:
+        """An SQLite error on opening: damage (refused), or the disk or another program in the way."""
+        why = _reason(exc)
+        if why.startswith(("不是", "已损坏")):
+            return self.refused(why)
+        return UserError(f"无法读写发文登记 {self.path}：{why}。没有写出任何文件，登记没有改动；请处理后重新运行")
 
     @contextmanager
     def connect(self, create: bool = True) -> Iterator[sqlite3.Connection]:
@@ -264,7 +272,7 @@ class Register:
         try:
             con = sqlite3.connect(target, isolation_level=None, timeout=LOCK_WAIT_S)
         except sqlite3.Error as exc:
-            raise self.refused(_reason(exc)) from None
+            raise self.failed(exc) from None
         try:
             con.row_factory = sqlite3.Row
             con.create_function("number_key", 1, number_key, deterministic=True)
@@ -279,7 +287,7 @@ class Register:
             _migrate(con)
         except sqlite3.Error as exc:
             con.close()
-            raise self.refused(_reason(exc)) from None
+            raise self.failed(exc) from None
         except BaseException:
             con.close()
             raise

@@ -368,3 +368,33 @@ def test_recover_finishes_a_committed_write(tmp_path, monkeypatch):
     assert {p: tmp_path.joinpath(p).read_bytes() for p in ("a.txt", "sub/b.txt", "new/c.txt")} == {
         "a.txt": b"new a", "sub/b.txt": b"new b", "new/c.txt": b"c"}
     assert not temporaries(tmp_path) and not (tmp_path / journal.JOURNAL).exists()
+
+
+def test_register_killed_in_the_middle_of_its_transaction_is_put_right_by_sqlite(tmp_path, fast):
+    """kill -9 while the register's transaction has already written pages into
+    the file: SQLite's rollback journal (发文登记.sqlite-journal) puts it back
+    on the next open; the register is not taken for damaged."""
+    import signal
+    import subprocess
+    import sys
+
+    camp, out = issued_june(tmp_path)
+    reg = camp / REGISTER
+    good = records(reg)
+    code = f"""
+import os, signal, sqlite3
+con = sqlite3.connect({str(reg)!r}, isolation_level=None)
+con.execute("PRAGMA cache_size = 1")
+con.execute("BEGIN IMMEDIATE")
+for i in range(3000):
+    con.execute("INSERT INTO files VALUES (?, 9, ?, ?, 0)", ("x", str(i), "0" * 2000))
+con.execute("DELETE FROM issued")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert Path(f"{reg}-journal").is_file() and reg.stat().st_size > 100_000  # pages of the dead transaction
+    result = cli("register", camp)
+    assert result.exit_code == 0, result.output
+    assert records(reg) == good
+    build(camp, out, "--jobs", 1)
