@@ -24,8 +24,18 @@ A build asks the register twice:
    overwrite an issued document whose bytes changed unless --reissue (then the
    old files are kept beside the new ones as ……（第1版）.pdf, and the new
    version is recorded as issued at once: --reissue is the act of issuing),
-   writes all files (campaign.build.write, all or nothing) and only then
-   records the drafts' numbers, titles, dates and SHA-256 of the files.
+   writes all files (campaign.build.write, all or nothing, with a journal)
+   and, once every file is in place, records the drafts' numbers, titles,
+   dates and SHA-256 of the files in one transaction that also marks the
+   write's journal committed: after a crash the next run finds folder and
+   register both as before or both as after (gongwen.campaign.journal).
+
+Numbers compare by number_key (full-width, spaces, brackets, leading zeros
+folded). A register that is damaged (empty, truncated, failing SQLite's
+quick_check, not a register) or missing beside its backup is refused with
+how to restore it, never recreated; every write is followed by a backup
+(SQLite's backup API) to 发文登记.sqlite.备份. issued_check() is verify's
+check of issued documents against the register.
 
 Schema versions (PRAGMA user_version): 1, the first, had no `state`: every
 row was issued; 2 adds issued.state. Opening an older register migrates it

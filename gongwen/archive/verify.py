@@ -4,9 +4,11 @@ an absolute path, a ../ path or one reaching out through a link is listed as
 refused and never opened. Every file the manifest does not list is extra,
 leftover temporaries (*.tmp, *.part) included.
 
-Not checked here: numbered documents against the 发文登记 (the register). The
-hook is `verify(folder, numbered=…)`: a callable given the folder and the
-manifest, returning lines of problems; the register code provides it."""
+Numbered documents against the 发文登记 (the register) are checked through
+`verify(folder, numbered=…)`: a callable given the folder and the manifest,
+returning lines of problems. The register provides it
+(gongwen.archive.register.issued_check; find_register reads which register
+from the note a build leaves in the folder); the `verify` command wires them."""
 
 from __future__ import annotations
 
