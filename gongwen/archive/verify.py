@@ -4,9 +4,11 @@ an absolute path, a ../ path or one reaching out through a link is listed as
 refused and never opened. Every file the manifest does not list is extra,
 leftover temporaries (*.tmp, *.part) included.
 
-Not checked here: numbered documents against the 发文登记 (the register). The
-hook is `verify(folder, numbered=…)`: a callable given the folder and the
-manifest, returning lines of problems; the register code provides it."""
+Numbered documents against the 发文登记 (the register) are checked through
+`verify(folder, numbered=…)`: a callable given the folder and the manifest,
+returning lines of problems. The register provides it
+(gongwen.archive.register.issued_check; find_register reads which register
+from the note a build leaves in the folder); the `verify` command wires them."""
 
 from __future__ import annotations
 
@@ -15,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from gongwen.campaign.manifest import MANIFEST_FILE, sha256
+from gongwen.campaign.manifest import MANIFEST_FILE, REGISTER_NOTE, sha256
 from gongwen.errors import UserError, excerpt
 
 # Files a build keeps beside its outputs that the manifest does not list.
-OWN_FILES = {MANIFEST_FILE, ".gongwen.lock"}
+OWN_FILES = {MANIFEST_FILE, ".gongwen.lock", REGISTER_NOTE}
 
 
 @dataclass
@@ -95,5 +97,5 @@ def verify(folder: Path, numbered: Callable[[Path, dict], list[str]] | None = No
             if rel not in entries and rel not in OWN_FILES:
                 report.extra.append(rel)
     if numbered is not None:
-        report.numbered = numbered(folder, manifest)
+        report.numbered += numbered(folder, manifest)
     return report

@@ -83,7 +83,8 @@ def edit_main(jobs: int | None, repeat: int, readme: bool, json_path: Path) -> d
         for i in range(FIRST_RUNS):  # each into an empty folder and an empty cache
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(cache, ignore_errors=True)
-            (camp / "发文登记.sqlite").unlink(missing_ok=True)
+            for reg in camp.glob("发文登记.sqlite*"):  # the register and its backup: a new campaign
+                reg.unlink()
             firsts.append(_build(camp, out, cache, *extra)[0])
         first = statistics.median(firsts)
         docs = sum(1 for _ in out.rglob("*.pdf"))

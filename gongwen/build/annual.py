@@ -36,6 +36,7 @@ class AnnualBuild:
     removed: list[str] = field(default_factory=list)  # an earlier annual's files this one did not make again
     edited: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)  # a write a crash interrupted, finished or undone first
 
 
 def build_annual(folders: list[str | Path], out: str | Path, year: int | None = None, *,
@@ -84,4 +85,4 @@ def build_annual(folders: list[str | Path], out: str | Path, year: int | None = 
     report(progress, "写出文件")
     written = write_registered(rendered, out, assigned)
     return AnnualBuild(out, year, doc, result, typeset.pages, tuple(written_formats), warnings, written, assigned,
-                       rendered.removed, rendered.edited, rendered.foreign)
+                       rendered.removed, rendered.edited, rendered.foreign, rendered.recovered)

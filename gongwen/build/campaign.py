@@ -49,6 +49,7 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)  # an earlier build's files this one did not make again
     edited: list[str] = field(default_factory=list)  # ... of them edited since: kept
     foreign: list[str] = field(default_factory=list)  # files no build wrote: left alone
+    recovered: list[str] = field(default_factory=list)  # a write a crash interrupted, finished or undone first
     reused: int = 0  # documents taken from the typesetting cache (gongwen.build.cache), not typeset again
 
     @property
@@ -130,6 +131,7 @@ def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False
     report(progress, "写出文件")
     result.written = write_registered(rendered, out, assigned)
     result.removed, result.edited, result.foreign = rendered.removed, rendered.edited, rendered.foreign
+    result.recovered = rendered.recovered
     if store is not None:
         store.trim()
     return result

@@ -4,19 +4,21 @@ FileStore (large ones on disk in a private staging folder) until that write."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongwen.campaign.folder import Campaign, load_campaign
 from gongwen.campaign.intake import MonthData, intake
 from gongwen.campaign.lists import Lists, final_lists, month_lists
-from gongwen.campaign.manifest import MANIFEST_FILE, Manifest
+from gongwen.campaign.manifest import MANIFEST_FILE, REGISTER_NOTE, Manifest
 from gongwen.campaign.results import SCORE_FILE, final_workbook, month_workbook
 from gongwen.campaign.scoring import CampaignResult, MonthScore, campaign_result, score_month
 from gongwen.campaign.submissions import SUBMISSIONS_FILE, Submissions, submissions, submissions_workbook
 from gongwen.campaign.tables import Notice, notice
 from gongwen.campaign.targets import TargetResult, targets
-from gongwen.campaign.xlsxio import FileStore, write_all
+from gongwen.campaign.xlsxio import FileStore
 from gongwen.errors import UserError, os_reason
 
 FINAL_DIR = "final"
@@ -57,6 +59,7 @@ class Rendered:
     removed: list[str] = field(default_factory=list)
     edited: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)  # a write a crash interrupted, finished or undone first
 
 
 def compute(campaign: Campaign, data: dict[str, MonthData] | None = None, strict: bool = False,
@@ -125,25 +128,69 @@ LOCK_FILE = ".gongwen.lock"
 LOCK_WAIT_S = 600
 
 
-def write(r: Rendered, out: Path) -> list[Path]:
+def write(r: Rendered, out: Path, commit=None, register: Path | None = None,
+          extra: dict[Path, bytes] | None = None) -> list[Path]:
     """Write everything rendered and manifest.json, all or nothing, holding the
-    output folder's lock so two builds of the same campaign never interleave."""
-    from filelock import FileLock, Timeout
+    output folder's lock so two builds of the same campaign never interleave.
+    A write a crash interrupted is finished or undone first (r.recovered says
+    which). `commit(token)`: the register's transaction, run once every file
+    is in place (see gongwen.campaign.journal); `extra`: files written with
+    the others but not listed in manifest.json (the register's note)."""
+    from gongwen.campaign.journal import write_files
 
+    out = Path(out)
     files = r.files.raw() if isinstance(r.files, FileStore) else dict(r.files)  # staged files stay on disk
-    files[Path(out) / r.manifest.folder / MANIFEST_FILE] = r.manifest.to_bytes()
-    Path(out).mkdir(parents=True, exist_ok=True)
+    files[out / r.manifest.folder / MANIFEST_FILE] = r.manifest.to_bytes()
+    files.update(extra or {})
     try:
-        with FileLock(str(Path(out) / LOCK_FILE), timeout=LOCK_WAIT_S):
-            stale = earlier_files(Path(out), r)
-            write_all(files)
-            remove_stale(Path(out) / r.manifest.folder, stale, r)
-    except Timeout:
-        raise UserError(f"另一个生成任务正在写入 {out}，等了 {LOCK_WAIT_S} 秒仍未结束；请稍后再试") from None
+        with folder_lock(out):
+            r.recovered += recover_folder(out)
+            stale = earlier_files(out, r)
+            folder = out / r.manifest.folder
+            write_files(files, out, commit=commit, register=register,
+                        stale={(folder / p).relative_to(out).as_posix(): h for p, h in stale.items()},
+                        finish=lambda: remove_stale(folder, stale, r))
     except OSError as exc:
         raise UserError(f"写出文件失败：{os_reason(exc)}。本次没有写出任何文件，{out} 里原有的文件保持不变，"
                         "也没有留下临时文件") from None
     return list(files)
+
+
+@contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """The output folder's lock (made if missing): one build writes into it at a time."""
+    from filelock import FileLock, Timeout
+
+    Path(out).mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(Path(out) / LOCK_FILE), timeout=LOCK_WAIT_S):
+            yield
+    except Timeout:
+        raise UserError(f"另一个生成任务正在写入 {out}，等了 {LOCK_WAIT_S} 秒仍未结束；请稍后再试") from None
+
+
+def recover_folder(out: Path) -> list[str]:
+    """A write into `out` a crash interrupted, finished or undone (the caller
+    holds the folder's lock); staging folders killed builds left in the
+    system's temporary folder removed. Chinese lines saying what was done."""
+    from gongwen.campaign.journal import recover
+    from gongwen.campaign.xlsxio import sweep_staging
+
+    sweep_staging()
+    return recover(out) if Path(out).is_dir() else []
+
+
+def recover_locked(out: Path, sweep: bool = True) -> list[str]:
+    """recover_folder under the folder's lock, for commands that only read the
+    folder (issue; verify with sweep=False: only a journal is acted on, stray
+    temporary files stay for verify to list, and without a journal the folder
+    is not even locked)."""
+    from gongwen.campaign.journal import JOURNAL, recover
+
+    if not Path(out).is_dir() or (not sweep and not (Path(out) / JOURNAL).is_file()):
+        return []
+    with folder_lock(out):
+        return recover_folder(out) if sweep else recover(out, sweep=False)
 
 
 def earlier_files(out: Path, r: Rendered) -> dict[str, str]:
@@ -177,7 +224,9 @@ def remove_stale(folder: Path, stale: dict[str, str], r: Rendered) -> None:
     empty go too."""
     from gongwen.campaign.manifest import sha256
 
-    own = {r.manifest.relative(p) for p in r.manifest.files} | {MANIFEST_FILE, LOCK_FILE}
+    from gongwen.campaign.journal import JOURNAL
+
+    own = {r.manifest.relative(p) for p in r.manifest.files} | {MANIFEST_FILE, LOCK_FILE, JOURNAL, REGISTER_NOTE}
     for rel, digest in sorted(stale.items()):
         path = folder / rel
         if not path.is_file():

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST_FILE = "manifest.json"
+REGISTER_NOTE = ".gongwen-register"  # beside manifest.json: where the register of the folder's numbered documents is
 
 
 def sha256(data: bytes) -> str:

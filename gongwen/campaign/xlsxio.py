@@ -91,6 +91,44 @@ def ram_backed(folder: str | Path) -> bool:
     return kind in RAM_FILESYSTEMS
 
 
+STAGING_PREFIX = "gongwen-staging-"
+STALE_LEGACY_S = 24 * 3600  # staging folders named without a process id: removed once this old
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def sweep_staging(folder: str | Path | None = None) -> list[Path]:
+    """Staging folders that a killed build left in the system's temporary
+    folder (gongwen-staging-<process id>-…, the process gone) removed;
+    returns them."""
+    import time
+
+    removed = []
+    for p in Path(folder or tempfile.gettempdir()).glob(f"{STAGING_PREFIX}*"):
+        pid = p.name[len(STAGING_PREFIX):].split("-", 1)[0]
+        try:
+            if not p.is_dir() or p.is_symlink():
+                continue
+            if pid.isdigit() and "-" in p.name[len(STAGING_PREFIX):]:
+                if int(pid) == os.getpid() or _alive(int(pid)):
+                    continue
+            elif time.time() - p.stat().st_mtime < STALE_LEGACY_S:
+                continue
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+        except OSError:
+            continue
+    return removed
+
+
 class FileStore(MutableMapping):
     """Target path -> bytes, like a dict; contents of SPILL_BYTES or more wait
     in a private staging folder under the system's temporary folder (created
@@ -115,7 +153,8 @@ class FileStore(MutableMapping):
             return data
         try:
             if self._dir is None:
-                self._dir = Path(tempfile.mkdtemp(prefix="gongwen-staging-"))
+                sweep_staging()
+                self._dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-"))
                 self._finalizer = weakref.finalize(self, shutil.rmtree, str(self._dir), True)
             self._count += 1
             path = self._dir / f"{self._count:06d}"
@@ -176,50 +215,18 @@ class FileStore(MutableMapping):
         self._items = {k: v for k, v in self._items.items() if not isinstance(v, Staged)}
 
 
-def _temp_beside(path: Path, data: bytes | Staged) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A short name: the target's own name may already be near the 255-byte limit.
-    fd, tmp = tempfile.mkstemp(prefix=".gw-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, Staged):
-                with open(data.path, "rb") as src:
-                    shutil.copyfileobj(src, fh, 1 << 20)
-            else:
-                fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tmp
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     write_all({Path(path): data})
 
 
 def write_all(files: Mapping[Path, bytes | Staged]) -> None:
     """Write files that were all rendered already (bytes, or Staged files that
-    are copied without being loaded), all or nothing: every file goes to a
-    temporary file beside its target first (a full disk or Ctrl-C here leaves
-    the old outputs untouched and no temporary file behind), then all are
-    renamed into place with Ctrl-C held back."""
-    import signal
+    are copied without being loaded), all or nothing: every name is checked
+    first, every file goes to a temporary file beside its target (a full disk
+    or Ctrl-C here leaves the old outputs untouched and no temporary file
+    behind), then all are renamed into place with Ctrl-C held back, and any
+    failure while renaming puts the old files back (gongwen.campaign.journal;
+    a build also keeps a journal there, for crashes)."""
+    from gongwen.campaign.journal import write_files
 
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, data in files.items():
-            temps.append((_temp_beside(Path(path), data), Path(path)))
-    except BaseException:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        raise
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    write_files(files)

@@ -15,25 +15,39 @@ console = Console()
 def register(group: click.Group) -> None:
     @group.command("verify")
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-    def verify_cmd(folder: Path) -> None:
-        """按 manifest.json 重新计算 FOLDER 里每个文件的 SHA-256，列出缺失、被改动和多出的文件。
+    @click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="发文登记文件：默认用生成时记在输出文件夹里的那个（.gongwen-register）；"
+                       "活动文件夹或登记移动过时用这个选项指定。")
+    def verify_cmd(folder: Path, register_file: Path | None) -> None:
+        """按 manifest.json 重新计算 FOLDER 里每个文件的 SHA-256，列出缺失、被改动和多出的文件；
+        有发文字号、已印发的公文还要与发文登记记下的 SHA-256 一致（清单被改过也查得出）。
 
+        上次写出时中断（停电、程序被强行结束）留下的记录先按发文登记完成或恢复。
         全部一致时退出码为 0，否则为 1。"""
+        from gongwen.archive.register import find_register, issued_check
         from gongwen.archive.verify import verify
+        from gongwen.campaign.build import recover_locked
 
-        report = verify(folder)
+        for line in recover_locked(folder, sweep=False):
+            console.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
+        path = register_file or find_register(folder)
+        report = verify(folder, numbered=issued_check(path) if path else None)
         for title, items, colour in (("缺失", report.missing, "red"), ("被改动", report.changed, "red"),
                                      ("多出（清单里没有）", report.extra, "yellow"),
-                                     ("清单里指向文件夹以外、已拒绝核对", report.refused, "red")):
+                                     ("清单里指向文件夹以外、已拒绝核对", report.refused, "red"),
+                                     ("与发文登记不符", report.numbered, "red")):
             if items:
                 console.print(f"[{colour}]{title} {len(items)} 个：[/{colour}]")
                 for rel in items:
-                    console.print(f"  · {rel}", markup=False, highlight=False)
+                    console.print(f"  · {rel}", markup=False, highlight=False, soft_wrap=True)
+        checked = f"，已印发的公文与发文登记 {path} 一致" if path else ""
         if report.ok:
-            console.print(f"[green]✓[/green] {report.checked} 个文件与 manifest.json 一致")
+            console.print(f"[green]✓[/green] {report.checked} 个文件与 manifest.json 一致{checked}", highlight=False,
+                          soft_wrap=True)
         else:
             console.print(f"核对了 {report.checked} 个文件：缺失 {len(report.missing)}，被改动 {len(report.changed)}，"
-                          f"多出 {len(report.extra)}" + (f"，拒绝 {len(report.refused)}" if report.refused else ""))
+                          f"多出 {len(report.extra)}" + (f"，拒绝 {len(report.refused)}" if report.refused else "")
+                          + (f"，与发文登记不符 {len(report.numbered)}" if report.numbered else ""))
             sys.exit(1)
 
     @group.command("register")

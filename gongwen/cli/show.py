@@ -54,6 +54,8 @@ def folder_changes(result, shown: int = 10) -> None:
         more = f" 等 {len(paths)} 个" if len(paths) > shown else ""
         return "、".join(paths[:shown]) + more
 
+    for line in getattr(result, "recovered", []):
+        console.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
     if result.removed:
         console.print(f"已删除上次生成、这次不再生成的 {len(result.removed)} 个文件：{listed(result.removed)}",
                       markup=False, highlight=False, soft_wrap=True)

@@ -227,5 +227,5 @@ def test_corrupt_register_is_a_clear_error(tmp_path, fast):
     camp = make_campaign(tmp_path, {"2023-06": "信开放办〔2023〕12号"})
     (camp / "发文登记.sqlite").write_bytes(b"not a database" * 100)
     result = build(camp, tmp_path / "out", code=2)
-    assert "已损坏或不是发文登记文件" in result.stderr
+    assert "不是 SQLite 数据库文件（或开头已损坏），无法使用" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
