@@ -128,8 +128,10 @@ def number_key(number: str) -> str:
 
 
 def organ_key(organ: str) -> str:
-    """发文机关 compared as unit names are: NFKC, no spaces."""
-    return "".join(c for c in unicodedata.normalize("NFKC", str(organ)) if not c.isspace())
+    """发文机关 compared as unit names are (NFKC, no spaces)."""
+    from gongwen.campaign.sheets import value_key
+
+    return value_key(organ)
 
 
 def _migrate(con: sqlite3.Connection) -> None:
