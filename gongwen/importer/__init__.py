@@ -16,7 +16,7 @@ import yaml
 
 from gongwen.check.docxread import Docx, Para, TableInfo, read_docx
 from gongwen.check.docx_rules import is_red, items_of
-from gongwen.check.roles import DATE_LOOSE, NUMBER_LOOSE, PRINTED, Item, classify, clean, flat
+from gongwen.check.roles import DATE_LOOSE, MASK, NUMBER_LOOSE, PRINTED, Item, classify, clean, flat
 from gongwen.errors import UserError
 
 CN_NUMS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -46,6 +46,8 @@ def normal_date(text: str) -> str | None:
     m = DATE_LOOSE.match(flat(text))
     if not m:
         return None
+    if any(c in MASK for c in m.group(0)):
+        return flat(text)  # a sample's placeholder date (**年**月**日): kept as written
     y, mo, d = _cn_int(m.group("y")), _cn_int(m.group("m")), _cn_int(m.group("d"))
     if y < 100:
         y += 2000
@@ -56,6 +58,8 @@ def normal_number(text: str) -> str:
     m = NUMBER_LOOSE.match(flat(text))
     if not m:
         return clean(text)
+    if not (m.group("year").isdigit() and m.group("seq").isdigit()):
+        return flat(text)  # a sample's placeholder number (×发〔××××〕××号)
     year = m.group("year")
     year = year if len(year) == 4 else "20" + year[-2:]
     return f"{m.group('code')}〔{year}〕{int(m.group('seq'))}号"
