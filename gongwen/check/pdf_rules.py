@@ -139,7 +139,7 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
             letter = not order and abs(m_top - mm(lay.masthead.letter_top_from_paper_mm)) < mm(3)
             if not letter and abs(m_top - want) > mm(2):
                 add("masthead", 1, m.text, f"上边缘距版心上边缘 {(m_top - top) / mm(1):.1f} mm",
-                    f"{want_mm} mm" + ("（命令格式）" if order else ""))
+                    f"{float(want_mm):g} mm" + ("（命令格式）" if order else ""))
             block = [ln for ln in reds if ln.top < m.top + 4 * m.size]
             centre = (min(ln.x0 for ln in block) + max(ln.x1 for ln in block)) / 2
             if abs(centre - (left + right) / 2) > mm(3):
