@@ -297,3 +297,24 @@ def test_real_notices_are_clean_as_libreoffice_lays_them_out(real_notices):
         if not rep.clean:
             bad[Path(rep.file).name] = [(f.source, f.rule, f.where, f.measured) for f in rep.findings] or rep.error
     assert not bad, bad
+
+
+def test_real_orders_and_minutes_import_back(real_notices, tmp_path):
+    """一键排版 of a rendered 命令 / 纪要: the format, the 令号 as written and the regulation's text come back."""
+    from gongwen.build import render
+
+    files = {r.files["docx"].name[:3]: r.files["docx"] for r in real_notices}
+    order = import_file(files["c04"]).source
+    for line in ("格式: 命令", "发文机关标志: 河北省人民政府令", "发文字号: 政府令〔2010〕第15号",
+                 "标题: 河北省人工影响天气管理规定"):
+        assert f"\n{line}\n" in order, order[:400]
+    source = (REAL / "c04-hebei-ling.txt").read_text(encoding="utf-8")
+    for para in re.findall(r"(?m)^第[一二三四五六七八九十]+条.*$", source):
+        assert para in order
+    minutes = import_file(files["c19"]).source
+    assert "\n格式: 纪要\n" in minutes and "\n主送" not in minutes
+    result = render([files["c04"], files["c05"], files["c19"]], tmp_path / "again", ["docx", "pdf"])
+    for r in result.rendered:
+        for path in r.files.values():
+            rep = check_file(path, layout=False)
+            assert rep.clean, (path.name, [(f.rule, f.where, f.measured) for f in rep.findings])
