@@ -214,6 +214,10 @@ class DocxChecker:
                     self.add("masthead", p, "字体" + "、".join(sorted({r.font for r in p.runs if r.text.strip()})), "小标宋体字")
                 if p.size > self.lay.masthead.max_size_pt + 0.5:
                     self.add("masthead", p, f"字号 {_pt(p.size)}", f"不大于 {self.lay.masthead.max_size_pt} pt（不超出版心）")
+            elif it.role == "order_no":  # 命令: 令号 centred under the organ + 令 (GB/T 9704 10.2)
+                self.font(it, "仿宋", body, "number", severity="一般")
+                if p.align != "center":
+                    self.add("number", p, "令号未居中", "令号居中排布", severity="一般")
             elif it.role in ("number", "signer"):
                 number = t.split("签发人")[0] if it.role == "signer" else t
                 if number:

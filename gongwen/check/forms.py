@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from gongwen.check.roles import DATE_LOOSE, NUMBER_LOOSE
+from gongwen.check.roles import DATE_LOOSE, MASK, NUMBER_LOOSE
 
 
 def number_problems(text: str) -> list[tuple[str, str]]:
@@ -18,11 +18,11 @@ def number_problems(text: str) -> list[tuple[str, str]]:
     brackets = re.search(r"[〔\[［(（【]", t).group(0) + re.search(r"[〕\]］)）】]", t).group(0)
     if brackets != "〔〕":
         out.append((f"年份用“{brackets}”括入", "六角括号“〔〕”"))
-    if len(m.group("year")) != 4:
+    if len(m.group("year")) != 4 and m.group("year").isdigit():
         out.append((f"年份写作“{m.group('year')}”", "年份写全称（如2023）"))
     if m.group("di"):
         out.append(("序号前加了“第”", "序号前不加“第”"))
-    if m.group("seq").startswith("0"):
+    if m.group("seq").startswith("0") and m.group("seq").isdigit():
         out.append((f"序号“{m.group('seq')}”编了虚位", f"不编虚位（{int(m.group('seq'))}号）"))
     return out
 
@@ -33,6 +33,13 @@ def date_problems(text: str) -> list[tuple[str, str]]:
     if not m:
         return []
     y, mo, d = m.group("y"), m.group("m"), m.group("d")
+    if any(c in MASK for c in y + mo + d):
+        # a sample's placeholders (**年**月**日): only the digits actually written are checked
+        if any(c not in MASK and not c.isdigit() for c in y + mo + d):
+            return [(f"日期“{t}”用汉字数字", "阿拉伯数字，如2023年6月5日")]
+        if any(part.isdigit() and part.startswith("0") for part in (mo, d)):
+            return [(f"日期“{t}”编了虚位", "月、日不编虚位")]
+        return []
     out = []
     if not (y.isdigit() and mo.isdigit() and d.isdigit()):
         out.append((f"日期“{t}”用汉字数字", "阿拉伯数字，如2023年6月5日"))

@@ -13,7 +13,7 @@ from pathlib import Path
 from gongwen.check import forms, measure
 from gongwen.check.docx_rules import pitch_fits
 from gongwen.check.findings import Finding, snippet
-from gongwen.check.roles import ATTACH_NOTE, DATE_LOOSE, NUMBER_LOOSE, flat
+from gongwen.check.roles import ATTACH_NOTE, DATE_LOOSE, Item, Parsed, classify, flat
 from gongwen.layout.spec import load_layout, mm
 
 TOL_PT = mm(1.5)
@@ -55,7 +55,7 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
         portrait = [i for i, p in enumerate(pages, 1) if not _is_landscape(p)]
 
         # the size most text is set in (3号 in a compliant notice; whatever a draft used otherwise)
-        ruled = {i for i, p in enumerate(pages, 1) if len(p.lines) + len(p.rects) > 4}  # tables
+        ruled = {i for i, p in enumerate(pages, 1) if _table_rules(p) > 4}  # tables
         sizes = [round(ln.size * 2) / 2 for i in portrait if i not in ruled for ln in all_lines[i]
                  if ln.bottom <= bottom + 2 and len(ln.text) >= 10]
         main_size = statistics.mode(sizes) if sizes else body
@@ -96,7 +96,13 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
             if len(body_lines) >= 6 and i not in ruled:
                 steps = [s for s in measure.pitches(body_lines) if s < 1.5 * lay.line_pitch_pt]
                 if len(steps) >= 4:
-                    pitches_all.append((i, statistics.median(steps), len(body_lines), body_lines[0]))
+                    # the median step; where lines alternate round the pitch (a fallback font for some
+                    # characters, such as × in a format sample, moves its lines' baselines), the mean
+                    # step, which is what decides how many lines a page holds
+                    step = statistics.median(steps)
+                    if not pitch_fits(step, lay, noise=0.25) and pitch_fits(statistics.fmean(steps), lay, noise=0.25):
+                        step = statistics.fmean(steps)
+                    pitches_all.append((i, step, len(body_lines), body_lines[0]))
         if tops:
             t = min(x for _, x, _ in tops)  # a page whose first line sits on the block top shows where it is
             pitch_gap = lay.line_pitch_pt - main_size  # the em box sits in the lower part of its line
@@ -117,17 +123,23 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
         # -- page 1: masthead, number, red rule, title ----------------------------------------------
         first = all_lines[1]
         p1 = pages[0]
+        # what each line is: the same classifier the DOCX rules use, on page 1's lines
+        parsed = classify_lines(first, left, right, bottom, zi)
+        order = parsed.form == "命令"
         reds = [ln for ln in first if _red_line(ln) and ln.size >= 20 and ln.top < top + mm(90)]
         rules = measure.red_rects(p1)
-        number = next((ln for ln in first if NUMBER_LOOSE.match(flat(ln.text).split("签发人")[0] or "-")), None)
+        head = next((i for i in parsed.items if i.role in ("number", "signer")), None)
+        number = head.ref if head is not None else None
         if reds:
             m = reds[0]
             m_top = measure.baseline(m.chars[0]) - 0.88 * m.size
-            want = top + mm(lay.masthead.top_from_block_mm)
-            letter = abs(m_top - mm(lay.masthead.letter_top_from_paper_mm)) < mm(3)
+            # 命令: the organ + 令 20 mm below the block top (GB/T 9704 10.2); else 35 mm (7.2.4)
+            want_mm = lay.order.top_from_block_mm if order else lay.masthead.top_from_block_mm
+            want = top + mm(want_mm)
+            letter = not order and abs(m_top - mm(lay.masthead.letter_top_from_paper_mm)) < mm(3)
             if not letter and abs(m_top - want) > mm(2):
                 add("masthead", 1, m.text, f"上边缘距版心上边缘 {(m_top - top) / mm(1):.1f} mm",
-                    f"{lay.masthead.top_from_block_mm} mm")
+                    f"{float(want_mm):g} mm" + ("（命令格式）" if order else ""))
             block = [ln for ln in reds if ln.top < m.top + 4 * m.size]
             centre = (min(ln.x0 for ln in block) + max(ln.x1 for ln in block)) / 2
             if abs(centre - (left + right) / 2) > mm(3):
@@ -145,14 +157,11 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
                     if abs(gap / mm(1) - lay.red_rule.below_number_mm) > 2:
                         add("red_rule", 1, number.text, f"分隔线在发文字号下 {gap / mm(1):.1f} mm",
                             f"{lay.red_rule.below_number_mm} mm")
-        # -- the title: the first line under the 版头 (or the first line of a page without one) ----
-        below = number.bottom if number is not None else 0
-        if rules and number is not None:
-            below = max(below, max(r["bottom"] for r in rules if r["top"] > number.top))
-        rest = [ln for ln in first if ln.top > below + 1 and ln.bottom <= bottom + 2
-                and not re.fullmatch(r"\d{6}|(绝密|机密|秘密)(★.*)?|特急|加急", flat(ln.text))]
-        if rest and not flat(rest[0].text).endswith(("：", ":")) and not _red_line(rest[0]):
-            t = rest[0]
+        # -- the title: the first line under the 版头 (or the first line of a page without one);
+        # a 命令 has none ----------------------------------------------------------------------------
+        title = parsed.first("title")
+        if title is not None and not flat(title.text).endswith(("：", ":")) and not title.red:
+            t = title.ref
             if abs(t.size - lay.size("er_hao")) > 0.6 and len(flat(t.text)) >= 4:
                 add("title", 1, t.text, f"标题字号 {t.size:.1f} pt", f"2号（{lay.size('er_hao'):g} pt）小标宋")
             elif abs((t.x0 + t.x1) / 2 - (left + right) / 2) > zi:
@@ -215,6 +224,31 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
                         for measured, expected in forms.attach_note_problems(t):
                             add("attach_note", i, t, measured, expected)
     return found
+
+
+def _table_rules(page) -> int:
+    """Lines and rectangles that may be table rules: not the red rule, not the coloured
+    highlight over a field left to fill in (**年**月**日)."""
+    n = 0
+    for obj in list(page.rects) + list(page.lines):
+        colour = obj.get("non_stroking_color") if obj.get("fill") else obj.get("stroking_color")
+        if isinstance(colour, (tuple, list)) and len(colour) == 3 and max(colour) - min(colour) > 0.3:
+            continue  # red, yellow, ...: not black table rules
+        n += 1
+    return n
+
+
+def classify_lines(lines, left: float, right: float, bottom: float, zi: float) -> Parsed:
+    """Roles (gongwen.check.roles.classify) for a page's text lines inside the block."""
+    items = []
+    for ln in lines:
+        if ln.bottom > bottom + 2:
+            continue  # the page number
+        centre = abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < zi and ln.x0 > left + zi / 2
+        flush_right = not centre and abs(ln.x1 - right) < zi and ln.x0 > left + zi
+        items.append(Item(ln.text, ln.size, red=_red_line(ln), center=centre, right=flush_right,
+                          indent=ln.x0 - left, ref=ln))
+    return classify(items)
 
 
 def _red_line(ln) -> bool:

@@ -10,16 +10,26 @@ from dataclasses import dataclass, field
 from gongwen.notice.body import heading_kind
 
 SPACES = " \u3000\u00a0\t"
+# Public format samples (范例) write organ names, years and numbers as ×, ＊, *, ○ or X:
+# those count as characters of a name and as digits wherever names and numbers are matched.
+MASK = "×＊*○ＸXx"
+NAME = "\u4e00-\u9fa5A-Za-z" + MASK  # inside a character class
+DIGIT = r"[\d" + MASK + "]"
+OPEN, CLOSE = "[〔\\[［(（【]", "[〕\\]］)）】]"
 # 发文字号 as typed: any bracket, with or without 第, any digits.
-NUMBER_LOOSE = re.compile(r"^(?P<code>[\u4e00-\u9fa5A-Za-z]{1,16}?)\s*[〔\[［(（【]\s*(?P<year>\d{2,4})\s*[〕\]］)）】]"
-                          r"\s*(?P<di>第?)\s*(?P<seq>\d+)\s*号$")
+NUMBER_LOOSE = re.compile(rf"^(?P<code>[{NAME}]{{1,16}}?)\s*{OPEN}\s*(?P<year>{DIGIT}{{2,4}})\s*{CLOSE}"
+                          rf"\s*(?P<di>第?)\s*(?P<seq>{DIGIT}+)\s*号$")
 NUMBER_STRICT = re.compile(r"^[\u4e00-\u9fa5A-Za-z]{1,16}〔\d{4}〕[1-9]\d*号$")
-COPY_NO = re.compile(r"^\d{6}$")
+# 令号 of a 命令 (GB/T 9704 10.2): 第227号, or 政府令〔2010〕第15号 as real orders write it.
+ORDER_NO = re.compile(rf"^([{NAME}]{{0,16}}?{OPEN}{DIGIT}{{4}}{CLOSE})?第?{DIGIT}+号$")
+# 份号 (7.2.1): 6 digits as a rule; samples print fewer (00001).
+COPY_NO = re.compile(r"^\d{1,8}$")
+# 密级和保密期限 (7.2.2): 机密★1年, 秘密★×年; 紧急程度 (7.2.3).
 SECRECY = re.compile(r"^(绝密|机密|秘密)(★.*)?$")
 URGENCY = re.compile(r"^(特急|加急|特提|平急)$")
 SIGNER = re.compile(r"签发人[:：]")
-DATE_LOOSE = re.compile(r"^(?P<y>\d{2,4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
-                        r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$")
+DATE_LOOSE = re.compile(rf"^(?P<y>{DIGIT}{{2,4}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*(?P<m>{DIGIT}{{1,2}}|[一二三四五六七八九十]{{1,2}})\s*月"
+                        rf"\s*(?P<d>{DIGIT}{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*日$")
 DATE_STRICT = re.compile(r"^\d{4}年[1-9]\d?月[1-9]\d?日$")
 ATTACH_NOTE = re.compile(r"^附\s*件\s*[:：]")
 ATTACH_LABEL = re.compile(r"^附\s*件\s*(\d*)\s*[:：]?$")
@@ -60,6 +70,9 @@ class Item:
 class Parsed:
     items: list[Item]
     roles: dict[str, list[Item]] = field(default_factory=dict)
+    # 文件 (and 信函), or the formats the masthead names: 命令 (organ + 令, GB/T 9704 10.2),
+    # 纪要 (10.3)
+    form: str = "文件"
 
     def of(self, role: str) -> list[Item]:
         return [i for i in self.items if i.role == role]
@@ -71,6 +84,16 @@ class Parsed:
 
 def is_date(text: str) -> bool:
     return bool(DATE_LOOSE.match(flat(text)))
+
+
+def masthead_form(text: str) -> str:
+    """命令 / 纪要 / 文件, from the text of the masthead (its last line)."""
+    t = flat(text)
+    if t.endswith("令"):
+        return "命令"
+    if t.endswith(("纪要", "紀要")):
+        return "纪要"
+    return "文件"
 
 
 def _signature_like(text: str) -> bool:
@@ -88,16 +111,20 @@ def classify(items: list[Item]) -> Parsed:
     k = 0
     # -- 版头 ------------------------------------------------------------------------------
     seen_number = False
+    form = "文件"
     while k < n and k < 12:
         it, t = items[k], flat(items[k].text)
         if it.rule:
             it.role = "rule"
-        elif COPY_NO.match(t):
+        elif COPY_NO.match(t) and not seen_number and not any(i.role == "masthead" for i in items[:k]):
             it.role = "copy_no"
         elif SECRECY.match(t):
             it.role = "secrecy"
         elif URGENCY.match(t):
             it.role = "urgency"
+        elif form == "命令" and not seen_number and ORDER_NO.match(t):
+            it.role = "order_no"  # 令号: not a 发文字号 (第 belongs), not a title
+            seen_number = True
         elif SIGNER.search(t):
             it.role = "signer"
             seen_number = seen_number or bool(re.search(r"号", t.split("签发人")[0]))
@@ -106,11 +133,12 @@ def classify(items: list[Item]) -> Parsed:
             seen_number = True
         elif not seen_number and (it.red or (it.size >= 26 and not TITLE_WORDS.search(t))):
             it.role = "masthead"
+            form = masthead_form(t)
         else:
             break
         k += 1
-    # -- 标题 (a 纪要 has none) ----------------------------------------------------------------
-    if k < n:
+    # -- 标题 (a 命令 has none) -------------------------------------------------------------
+    if k < n and form != "命令":
         first = items[k]
         title_size = first.size
         first.role = "title"
@@ -125,8 +153,8 @@ def classify(items: list[Item]) -> Parsed:
         if k < n and items[k].center and NOTE.match(flat(items[k].text)):
             items[k].role = "title_note"
             k += 1
-    # -- 主送 ------------------------------------------------------------------------------
-    if k < n:
+    # -- 主送 (a 纪要 and a 命令 have none: a first paragraph ending in ： is text) ------------------
+    if k < n and form == "文件":
         t = clean(items[k].text)
         if t.endswith(("：", ":")) and len(t) <= 120 and heading_kind(flat(t)) == "body" and not ATTACH_NOTE.match(t):
             items[k].role = "addressee"
@@ -156,6 +184,12 @@ def classify(items: list[Item]) -> Parsed:
     candidates = kept
     labels = set(candidates)
     attach_at = candidates[0] if candidates else end
+    unlabelled = None
+    if form == "命令" and not candidates:
+        # a 命令 promulgates what follows it on a new page, under its own title and no 附件 label
+        unlabelled = next((j for j in range(k + 1, end) if items[j].page_break), None)
+        if unlabelled is not None:
+            attach_at = unlabelled
     # -- signature, date, note: the last date before the attachments -------------------------
     body_end = attach_at
     date_at = None
@@ -197,9 +231,11 @@ def classify(items: list[Item]) -> Parsed:
     j = attach_at
     while j < end:
         it = items[j]
-        if j in labels:
-            it.role = "attach_label"
-            j += 1
+        if (j in labels or j == unlabelled) and not it.role:
+            start = j
+            if j in labels:
+                it.role = "attach_label"
+                j += 1
             title_size = items[j].size if j < end else 0
             while j < end and (items[j].center or items[j].bold) and j not in labels \
                     and (abs(items[j].size - title_size) < 0.6 or NOTE.match(flat(items[j].text))) \
@@ -208,7 +244,8 @@ def classify(items: list[Item]) -> Parsed:
                 j += 1
                 if not items[j - 1].center:
                     break
-            continue
+            if j > start:
+                continue
         if not it.role:
             kind = _body_role(it)
             it.role = "attach_body" if kind == "body" else kind
@@ -216,7 +253,7 @@ def classify(items: list[Item]) -> Parsed:
     for it in items:
         if not it.role:
             it.role = "other"
-    return Parsed(items)
+    return Parsed(items, form=form)
 
 
 def _body_role(it: Item) -> str:

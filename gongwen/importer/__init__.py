@@ -16,7 +16,7 @@ import yaml
 
 from gongwen.check.docxread import Docx, Para, TableInfo, read_docx
 from gongwen.check.docx_rules import is_red, items_of
-from gongwen.check.roles import DATE_LOOSE, NUMBER_LOOSE, PRINTED, Item, classify, clean, flat
+from gongwen.check.roles import DATE_LOOSE, MASK, NUMBER_LOOSE, PRINTED, Item, classify, clean, flat
 from gongwen.errors import UserError
 
 CN_NUMS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -46,6 +46,8 @@ def normal_date(text: str) -> str | None:
     m = DATE_LOOSE.match(flat(text))
     if not m:
         return None
+    if any(c in MASK for c in m.group(0)):
+        return flat(text)  # a sample's placeholder date (**年**月**日): kept as written
     y, mo, d = _cn_int(m.group("y")), _cn_int(m.group("m")), _cn_int(m.group("d"))
     if y < 100:
         y += 2000
@@ -56,6 +58,8 @@ def normal_number(text: str) -> str:
     m = NUMBER_LOOSE.match(flat(text))
     if not m:
         return clean(text)
+    if not (m.group("year").isdigit() and m.group("seq").isdigit()):
+        return flat(text)  # a sample's placeholder number (×发〔××××〕××号)
     year = m.group("year")
     year = year if len(year) == 4 else "20" + year[-2:]
     return f"{m.group('code')}〔{year}〕{int(m.group('seq'))}号"
@@ -136,7 +140,8 @@ def _dump(key: str, value) -> str:
 
 def import_docx(path: Path) -> Imported:
     doc = read_docx(path)
-    items = classify(items_of(doc)).items
+    parsed = classify(items_of(doc))
+    items = parsed.items
     doubts: list[str] = []
     front: list[tuple[str, object]] = []
 
@@ -171,7 +176,10 @@ def import_docx(path: Path) -> Imported:
         doubts.append("原稿里有图片或图形（如印章、图表），导入时没有带上，需要的请用“::: 图片”补上")
     organs: list[str] = []
     suffix = None
-    if masthead:
+    if masthead and parsed.form in ("命令", "纪要"):
+        # 命令 / 纪要: the masthead is the organ with 令 / 纪要, kept as typed
+        organs = [re.sub(r"(令|纪要|紀要)$", "", masthead[-1]) or masthead[-1]]
+    elif masthead:
         names = []
         for m in masthead:
             if m.endswith("文件") and len(m) > 2:
@@ -184,6 +192,10 @@ def import_docx(path: Path) -> Imported:
         suffix = False
         doubts.append("原稿没有版头（发文机关标志），发文机关取自落款；是否加“文件”二字、是否正式行文请核对")
     title_items = role("title")
+    order_no = role("order_no")
+    if parsed.form == "命令" and not title_items:
+        # a 命令 prints no title: the regulation it promulgates names it
+        title_items = [i for i in items if i.role == "attach_title"][:1]
     title = "".join(flat(i.text) for i in title_items) if title_items else ""
     if title_items and not title_items[0].center:
         doubts.append("标题是按位置猜的（原稿标题没有居中），请核对")
@@ -224,14 +236,17 @@ def import_docx(path: Path) -> Imported:
                 listed[-1] += name
         listed = [n.rstrip("。；;，,") for n in listed]
     labels = [n for n, i in enumerate(items) if i.role == "attach_label"]
+    if not labels and parsed.form == "命令":
+        # the regulation a 命令 promulgates: on its own page, under its title, with no 附件 label
+        labels = [n for n, i in enumerate(items) if i.role == "attach_title"][:1]
     pages = []
     for k, at in enumerate(labels):
         stop = labels[k + 1] if k + 1 < len(labels) else len(items)
-        chunk = items[at + 1: stop]
+        chunk = items[at + (items[at].role == "attach_label"): stop]
         title_parts = [flat(i.text) for i in chunk if i.role == "attach_title"]
         subtitle = next((clean(i.text) for i in chunk if i.role == "attach_subtitle"), None)
         body_items = [i for i in chunk if i.role not in ("attach_title", "attach_subtitle", "cc", "printer", "rule")]
-        first_index = items[at].ref.index + 1
+        first_index = items[at].ref.index + (items[at].role == "attach_label")
         last_index = items[stop].ref.index if stop < len(items) else 10 ** 9
         pages.append(("".join(title_parts), subtitle, body_items, first_index, last_index))
     attachments: list[object] = []
@@ -251,7 +266,8 @@ def import_docx(path: Path) -> Imported:
     main_items = [i for i in items if i.role in body_roles and i.ref.index < first_att]
     closing_start = min([i.ref.index for i in items if i.role in ("attach_note", "signature", "date")] + [first_att])
     body_start = max([i.ref.index for i in items if i.role in ("title", "addressee", "title_note", "rule", "number",
-                                                               "masthead", "signer")] + [0])
+                                                               "masthead", "signer", "order_no")
+                      and i.ref.index < first_att] + [0])
     main_items = [i for i in main_items if body_start < i.ref.index < closing_start]
     trailing = [i for i in items if i.role == "body" and date_item is not None and i.ref.index > date_item.ref.index
                 and i.ref.index < first_att]
@@ -261,8 +277,14 @@ def import_docx(path: Path) -> Imported:
         body_lines += [ln for i in trailing for ln in _para_lines(i.ref)]
 
     # front matter
+    if parsed.form in ("命令", "纪要") and masthead:
+        front.append(("格式", parsed.form))
     if organs:
         front.append(("发文机关", organs[0] if len(organs) == 1 else organs))
+    if parsed.form in ("命令", "纪要") and masthead:
+        front.append(("发文机关标志", masthead[-1]))
+    if order_no:
+        front.append(("发文字号", flat(order_no[0].text)))  # a 令号, kept as written (第 belongs)
     if suffix is not None and masthead:
         front.append(("文件字样", "是" if suffix else "否"))
     elif suffix is False:

@@ -14,6 +14,7 @@ import pytest
 from gongwen import ROOT
 from gongwen.check import check_file
 from gongwen.check.docxread import read_docx
+from gongwen.check.roles import flat
 from gongwen.importer import import_file, import_notice
 
 DRAFTS = ROOT / "tests" / "fixtures" / "drafts"
@@ -236,3 +237,84 @@ def test_compliant_notices_saved_again_by_libreoffice_pass_clean(tmp_path):
     assert len(back) == len(docx)
     for rep in check_files(back):
         assert rep.clean, (rep.file, [(f.source, f.rule, f.where, f.measured) for f in rep.findings])
+
+
+# -- the corpus of real compliant notices (tests/fixtures/corpus, origins in SOURCES.md) -----------
+
+REAL = ROOT / "tests" / "fixtures" / "corpus"
+# 命令 (c04, c05, c20), 纪要 (c19), format samples with × names and placeholders (c15, c23),
+# signatures without a seal and dates left to fill in (c13, c16, c18)
+LAID_OUT = ("c04", "c05", "c13", "c15", "c19", "c20", "c23")
+
+
+@pytest.fixture(scope="module")
+def real_notices(tmp_path_factory):
+    from gongwen.build import render
+
+    out = tmp_path_factory.mktemp("real")
+    result = render([REAL], out, ["docx", "pdf"])
+    return result.rendered
+
+
+def test_real_notices_pass_clean(real_notices):
+    """Every real notice of the corpus, rendered: its DOCX (XML rules) and its PDF have no findings."""
+    assert len(real_notices) == len(list(REAL.glob("c*.txt"))) >= 23
+    bad = {}
+    for r in real_notices:
+        for ext in ("docx", "pdf"):
+            rep = check_file(r.files[ext], layout=False)
+            if not rep.clean:
+                bad[r.files[ext].name] = [(f.rule, f.where, f.measured) for f in rep.findings] or rep.error
+    assert not bad, bad
+
+
+def test_real_notices_are_read_as_their_format(real_notices):
+    """命令 and 纪要 are recognised from the masthead; 份号, 密级, 紧急程度 and × numbers in samples."""
+    from gongwen.check.docx_rules import parse
+
+    docs = {r.files["docx"].name[:3]: parse(read_docx(r.files["docx"])) for r in real_notices}
+    for name in ("c04", "c05", "c20"):
+        assert docs[name].form == "命令" and docs[name].of("order_no") and not docs[name].of("title"), name
+        assert not docs[name].of("number"), name
+    assert docs["c19"].form == "纪要" and not docs["c19"].of("addressee")
+    roles = {i.role: i.text for i in docs["c23"].items}
+    assert roles["copy_no"] == "00001" and roles["secrecy"].startswith("机密★") and roles["urgency"] == "特急"
+    assert flat(roles["number"]) == "×发〔××××〕××号" and roles["masthead"] == "×××××文件"
+    assert flat(docs["c15"].first("number").text) == "×政复〔2013〕102号"
+    for name in ("c13", "c16", "c18"):
+        assert docs[name].of("signature") and docs[name].of("date"), name
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_real_notices_are_clean_as_libreoffice_lays_them_out(real_notices):
+    from gongwen.check import check_files
+
+    picks = [r.files["docx"] for r in real_notices if r.files["docx"].name[:3] in LAID_OUT]
+    assert len(picks) == len(LAID_OUT)
+    bad = {}
+    for rep in check_files(picks, layout=True):
+        if not rep.clean:
+            bad[Path(rep.file).name] = [(f.source, f.rule, f.where, f.measured) for f in rep.findings] or rep.error
+    assert not bad, bad
+
+
+def test_real_orders_and_minutes_import_back(real_notices, tmp_path):
+    """一键排版 of a rendered 命令 / 纪要: the format, the 令号 as written and the regulation's text come back."""
+    from gongwen.build import render
+
+    files = {r.files["docx"].name[:3]: r.files["docx"] for r in real_notices}
+    order = import_file(files["c04"]).source
+    for line in ("格式: 命令", "发文机关标志: 河北省人民政府令", "发文字号: 政府令〔2010〕第15号",
+                 "标题: 河北省人工影响天气管理规定"):
+        assert f"\n{line}\n" in order, order[:400]
+    source = (REAL / "c04-hebei-ling.txt").read_text(encoding="utf-8")
+    for para in re.findall(r"(?m)^第[一二三四五六七八九十]+条.*$", source):
+        assert para in order
+    minutes = import_file(files["c19"]).source
+    assert "\n格式: 纪要\n" in minutes and "\n主送" not in minutes
+    result = render([files["c04"], files["c05"], files["c19"]], tmp_path / "again", ["docx", "pdf"])
+    for r in result.rendered:
+        for path in r.files.values():
+            rep = check_file(path, layout=False)
+            assert rep.clean, (path.name, [(f.rule, f.where, f.measured) for f in rep.findings])

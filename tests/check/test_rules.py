@@ -274,3 +274,71 @@ def test_common_fixed_28pt_line_spacing_is_not_an_error(full_notice, tmp_path):
     assert "grid" in check_file(write(tmp_path, "29.docx", mutate(full_notice[0], spacing(590))), layout=False).rules()
     lay = load_layout()
     assert pitch_fits(lay.line_pitch_pt, lay) and not pitch_fits(lay.block_height_pt / lay.grid.lines + 0.1, lay)
+
+
+# -- 命令（令）格式 (GB/T 9704 10.2): its own rules, and the 文件 rules still hold for a 文件 ----------
+
+@pytest.fixture(scope="module")
+def order_notice() -> tuple[bytes, bytes]:
+    from gongwen import ROOT
+    from tests.check.conftest import typeset_source
+
+    # 河北省人民政府令, 令号 政府令〔2010〕第15号, the regulation on its own page
+    return typeset_source((ROOT / "tests" / "fixtures" / "corpus" / "c04-hebei-ling.txt").read_text(encoding="utf-8"))
+
+
+def order_masthead_at_35mm(parts):
+    """The organ + 令 placed where a 文件's masthead goes (35 mm below the block top, not 20 mm)."""
+    para(_body(parts), "河北省人民政府令").find(f"{q('pPr')}/{q('spacing')}").set(q("before"), str(round(35 / 25.4 * 1440)))
+
+
+def file_masthead_at_20mm(parts):
+    """A 文件's masthead placed where a 命令's goes."""
+    para(_body(parts), "信丰县商务局文件").find(f"{q('pPr')}/{q('spacing')}").set(q("before"), str(round(20 / 25.4 * 1440)))
+
+
+def order_no_left(parts):
+    p = para(_body(parts), "政府令〔2010〕")
+    etree.SubElement(p.find(q("pPr")), q("jc")).set(q("val"), "left")
+
+
+def number_with_di(parts):
+    replace_text(para(_body(parts), "信商字"), "〔2023〕18号", "〔2023〕第18号")
+
+
+def test_compliant_order_is_clean(order_notice, tmp_path):
+    for ext, data in zip(("docx", "pdf"), order_notice):
+        r = check_file(write(tmp_path, f"order.{ext}", data), layout=False)
+        assert r.clean, [(f.rule, f.where, f.measured) for f in r.findings]
+
+
+def test_order_no_is_held_to_the_order_rules(order_notice, tmp_path):
+    """The 令号 keeps its 第 (no 发文字号 finding) but must be centred."""
+    r = check_file(write(tmp_path, "left.docx", mutate(order_notice[0], order_no_left)), layout=False)
+    assert r.rules() == {"number"} and any("令号" in f.measured for f in r.findings), \
+        [(f.rule, f.measured) for f in r.findings]
+
+
+def test_di_in_a_file_number_is_still_found(full_notice, tmp_path):
+    r = check_file(write(tmp_path, "di.docx", mutate(full_notice[0], number_with_di)), layout=False)
+    assert [f.measured for f in r.findings if f.rule == "number"] == ["序号前加了“第”"]
+
+
+@pytest.mark.libreoffice
+def test_masthead_position_follows_the_format(order_notice, full_notice, tmp_path):
+    """As LibreOffice lays them out: a 命令 at 20 mm and a 文件 at 35 mm are clean; each at the other's
+    place is found; a 文件 number with 第 is found in the layout's text too."""
+    from gongwen.check import check_files
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    files = [write(tmp_path, "order.docx", order_notice[0]),
+             write(tmp_path, "order35.docx", mutate(order_notice[0], order_masthead_at_35mm)),
+             write(tmp_path, "file20.docx", mutate(full_notice[0], file_masthead_at_20mm))]
+    clean, order35, file20 = check_files(files, layout=True)
+    assert clean.clean, [(f.source, f.rule, f.measured) for f in clean.findings]
+    f = next(f for f in order35.findings if f.rule == "masthead")
+    assert f.source == "版面" and f.measured.startswith("上边缘距版心上边缘 35") and f.expected.startswith("20 mm")
+    assert order35.rules() == {"masthead"}, [(f.rule, f.measured) for f in order35.findings]
+    f = next(f for f in file20.findings if f.rule == "masthead")
+    assert f.measured.startswith("上边缘距版心上边缘 20") and f.expected.startswith("35")
