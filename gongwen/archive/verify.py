@@ -61,7 +61,10 @@ def verify(folder: Path, numbered: Callable[[Path, dict], list[str]] | None = No
     folder = Path(folder)
     path = folder / MANIFEST_FILE
     if not path.is_file():
-        raise UserError(f"{folder} 里没有 {MANIFEST_FILE}，无法核对。请指定 build 的输出文件夹。")
+        inner = sorted(p.parent.name for p in Path(folder).glob(f"*/{MANIFEST_FILE}"))
+        hint = (f"它下面的 {'、'.join(inner)} 里有，请核对那里（如 {Path(folder) / inner[0]}）。" if inner
+                else "请指定 build 或 annual 的输出文件夹。")
+        raise UserError(f"{folder} 里没有 {MANIFEST_FILE}，无法核对。{hint}")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         entries = {e["path"]: e["sha256"] for e in manifest["files"]}

@@ -179,7 +179,10 @@ def write_files(files: Mapping[Path, object], root: Path | None = None, *,
     transaction; `register` is its file, so recover can ask it); `stale`
     (path under root -> SHA-256) are files to remove once committed, which
     `finish()` does now and recover does if a crash came first."""
-    targets = [Path(p) for p in files]
+    # absolute paths throughout: temp files are made absolute, and --out may be relative
+    files = {Path(p).absolute(): data for p, data in files.items()}
+    root = None if root is None else Path(root).absolute()
+    targets = list(files)
     check_targets(targets)
     made = _missing_folders(targets)
     moves: list[_Move] = []
@@ -328,7 +331,7 @@ def recover(root: Path, sweep: bool = True) -> list[str]:
     """Finish or undo a write a crash interrupted in `root` (the caller holds
     the folder's lock), then remove leftover temporary files. Returns what
     was done, as Chinese lines for the user (none when there was nothing)."""
-    root = Path(root)
+    root = Path(root).absolute()
     path = root / JOURNAL
     notes = []
     if path.is_file():

@@ -77,6 +77,7 @@ class BuildQueue:
         self._lock = threading.Lock()
         self._workers = None
         self._workers_lock = threading.Lock()
+        self._pending = 0  # builds submitted and not yet through, housekeeping after them included
         self._thread = threading.Thread(target=self._loop, name="gongwen-builds", daemon=True)
         self._start_workers = start_workers
         self._reading: dict[str, threading.Lock] = {}
@@ -94,6 +95,7 @@ class BuildQueue:
         b = Build(new_id(), campaign, mode, out=str(out), params=params or {})
         with self._lock:
             self._builds[b.id] = b
+            self._pending += 1
         self._queue.put(b)
         return b
 
@@ -122,6 +124,11 @@ class BuildQueue:
                     items.append(b)
         items = [b for b in items if campaign is None or b.campaign == campaign]
         return sorted(items, key=lambda b: b.queued_at, reverse=True)[:limit]
+
+    def idle(self) -> bool:
+        """No build queued or running, and the queue's housekeeping after the last one done."""
+        with self._lock:
+            return self._pending == 0
 
     def position(self, b: Build) -> int:
         """Builds ahead of a queued one."""
@@ -183,13 +190,15 @@ class BuildQueue:
                 b.state, b.message = "failed", f"程序出错：{exc.__class__.__name__}: {exc}"
                 b.problems = [b.message]
             b.finished_at = time.time()
-            self._bound_memory()
             try:
                 path = self._record(b.id)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(json.dumps(asdict(b), ensure_ascii=False), encoding="utf-8")
             except OSError:
                 log.exception("could not keep the record of build %s", b.id)
+            self._bound_memory()
+            with self._lock:
+                self._pending -= 1
 
 
 def run_build(settings: Settings, b: Build, q: BuildQueue) -> None:

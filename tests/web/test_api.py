@@ -423,6 +423,10 @@ def test_warm_workers_are_replaced_when_they_hold_too_much(campaigns, limit_mb, 
         assert len(before) == 2 and q.workers().memory_mb() > 50  # real processes, fonts and stylesheets loaded
         build()
         build()  # starts after the check that followed the first one
+        # the check after the second build runs in the queue's thread once the build reads "done": wait for it
+        deadline = time.time() + 60
+        while time.time() < deadline and not (q.idle() and all(p.is_alive() for p in q.workers().processes())):
+            time.sleep(0.1)
         after = q.workers().processes()
         if replaced:
             assert not any(p.is_alive() for p in before) and all(p.is_alive() for p in after)
