@@ -222,9 +222,8 @@ def remove_stale(folder: Path, stale: dict[str, str], r: Rendered) -> None:
     that this one did not are removed, unless edited since (then kept and
     listed); files no build wrote are left alone and listed. Folders left
     empty go too."""
+    from gongwen.campaign.journal import JOURNAL, remove_empty_parents
     from gongwen.campaign.manifest import sha256
-
-    from gongwen.campaign.journal import JOURNAL
 
     own = {r.manifest.relative(p) for p in r.manifest.files} | {MANIFEST_FILE, LOCK_FILE, JOURNAL, REGISTER_NOTE}
     for rel, digest in sorted(stale.items()):
@@ -236,13 +235,7 @@ def remove_stale(folder: Path, stale: dict[str, str], r: Rendered) -> None:
             continue
         path.unlink()
         r.removed.append(rel)
-        for parent in path.parents:
-            if parent == folder or not parent.is_relative_to(folder):
-                break
-            try:
-                parent.rmdir()
-            except OSError:
-                break
+        remove_empty_parents(path, folder)
     known = own | set(r.edited)
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder).as_posix()

@@ -367,18 +367,23 @@ def recover(root: Path, sweep: bool = True) -> list[str]:
     return notes
 
 
+def remove_empty_parents(path: Path, root: Path) -> None:
+    """The folders between `path` (removed) and `root` that are now empty."""
+    for parent in path.parents:
+        if parent == root or not parent.is_relative_to(root):
+            break
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+
+
 def _remove_stale(root: Path, stale: dict[str, str]) -> None:
     for rel, digest in stale.items():
         path = root / rel
         if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
             path.unlink()
-            for parent in path.parents:
-                if parent == root or not parent.is_relative_to(root):
-                    break
-                try:
-                    parent.rmdir()
-                except OSError:
-                    break
+            remove_empty_parents(path, root)
 
 
 def remove_temporaries(root: Path) -> int:
