@@ -25,6 +25,7 @@ import contextvars
 import dataclasses
 import json
 import re
+import time
 from pathlib import Path
 
 import jinja2
@@ -38,6 +39,7 @@ from gongwen.notice.tree import Notice, Paragraph, Table
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_OUTPUT = 5_000_000  # characters of notice source one template may produce
+MAX_SECONDS = 30.0  # one template's rendering (ours take milliseconds; a loop gone wrong is stopped)
 # Values that could read as source syntax anywhere on a line.
 SYNTAX = re.compile(r":::|===|---|\*\*|[【】\"=|｜]|^[\s\u3000\u00a0]*(?:[一二三四五六七八九十百零〇]+、|[（(]|\d+[.．、])")
 TOKEN_BASE = 0xF0000  # Supplementary Private Use Area-A: one character per value
@@ -168,10 +170,55 @@ def _env_finalize(value):
     return literals.finalize(value) if literals is not None else _finalize(value)
 
 
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("template_deadline", default=None)
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _on_time() -> None:
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise _TooSlow
+
+
+class _Range:
+    """range() for templates: the sandbox's bounded range, and the clock looked at as it is walked,
+    so nested loops that print nothing still stop at MAX_SECONDS."""
+
+    def __init__(self, *args):
+        from jinja2.sandbox import safe_range
+
+        self.inner = safe_range(*args)
+
+    def __iter__(self):
+        for i, value in enumerate(self.inner):
+            if not i & 1023:
+                _on_time()
+            yield value
+
+    def __len__(self):
+        return len(self.inner)
+
+    def __getitem__(self, index):
+        return self.inner[index]
+
+
 class _Sandbox(SandboxedEnvironment):
-    """The sandbox, also refusing string and list products past the output cap."""
+    """The sandbox, also refusing string and list products past the output cap,
+    and stopping a rendering past MAX_SECONDS (checked at each call, attribute
+    lookup, range step and printed piece)."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        _on_time()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def is_safe_attribute(self, obj, attr, value):
+        _on_time()
+        return super().is_safe_attribute(obj, attr, value)
 
     def call_binop(self, context, operator, left, right):
         if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
@@ -195,6 +242,7 @@ def environment(search: list[Path]) -> SandboxedEnvironment:
         lstrip_blocks=True,
         finalize=_env_finalize,
     )
+    env.globals["range"] = _Range
     env.filters.update(
         yi=numbers.yi, pct=numbers.pct, score=numbers.score, count=numbers.count,
         date=numbers.cn_date, month=numbers.month_cn, month_full=numbers.month_full, yaml=_yaml,
@@ -219,10 +267,12 @@ class Templates:
         return self._render(name, context)
 
     def _render(self, name: str, context: dict) -> str:
+        token = _DEADLINE.set(time.monotonic() + MAX_SECONDS)
         try:
             template = self.env.get_template(name)
             out, size = [], 0
             for piece in template.generate(**context):
+                _on_time()
                 size += len(piece)
                 if size > MAX_OUTPUT:
                     raise UserError(f"模板 {name} 生成的文字超过 {MAX_OUTPUT // 10000} 万字，已停止。"
@@ -240,8 +290,12 @@ class Templates:
             raise UserError(f"模板 {name} 试图访问程序内部，已拒绝（{excerpt(str(exc))}）。模板只能使用提供给它的数据。") from None
         except OverflowError:
             raise UserError(f"模板 {name} 里的数字太大，已拒绝。") from None
+        except _TooSlow:
+            raise UserError(f"模板 {name} 运行超过 {MAX_SECONDS:g} 秒，已停止。请检查模板里的循环（如套在一起的 range）") from None
         except jinja2.UndefinedError as exc:
             raise UserError(f"模板 {name} 用到了不存在的数据：{exc.message}") from None
+        finally:
+            _DEADLINE.reset(token)
 
     def notice(self, name: str, context: dict, data: dict | None = None) -> Notice:
         """Render a template and read the result as a notice."""

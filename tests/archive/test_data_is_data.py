@@ -106,6 +106,33 @@ def test_template_output_is_capped(tmp_path, body, message):
     assert str(exc.value) == message
 
 
+@pytest.mark.parametrize("body", [
+    "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",  # prints nothing
+    "{% for i in range(100000) %}{% for j in range(100000) %}{{ j|string|length }}{% endfor %}{% endfor %}",
+])
+def test_template_time_is_capped(tmp_path, monkeypatch, body):
+    """A loop gone wrong stops at MAX_SECONDS with a message, whether it prints or not."""
+    import time
+
+    from gongwen.documents import templating
+    from gongwen.errors import UserError
+
+    monkeypatch.setattr(templating, "MAX_SECONDS", 0.5)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "慢.txt.j2").write_text(body, encoding="utf-8")
+    start = time.monotonic()
+    with pytest.raises(UserError) as exc:
+        templating.Templates(tmp_path).notice("慢.txt.j2", {})
+    assert time.monotonic() - start < 5
+    assert str(exc.value) == "模板 慢.txt.j2 运行超过 0.5 秒，已停止。请检查模板里的循环（如套在一起的 range）"
+    # a template that loops briefly is not disturbed, and range still indexes and counts
+    (tmp_path / "templates" / "快.txt.j2").write_text(
+        "---\n标题: 测试\n---\n{% for i in range(3) %}第{{ i }}段。{% endfor %}{{ range(5)|length }}{{ range(9)[4] }}",
+        encoding="utf-8")
+    notice = templating.Templates(tmp_path).notice("快.txt.j2", {})
+    assert notice.body[0].text == "第0段。第1段。第2段。54"
+
+
 def test_huge_power_is_refused(tmp_path):
     from gongwen.documents.templating import Templates
     from gongwen.errors import UserError
