@@ -21,6 +21,7 @@ string and list products."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import json
@@ -183,6 +184,18 @@ def _on_time() -> None:
         raise _TooSlow
 
 
+@contextlib.contextmanager
+def time_limit(name: str):
+    """Stop the template `name` rendering inside this block past MAX_SECONDS, with a message."""
+    token = _DEADLINE.set(time.monotonic() + MAX_SECONDS)
+    try:
+        yield
+    except _TooSlow:
+        raise UserError(f"模板 {name} 运行超过 {MAX_SECONDS:g} 秒，已停止。请检查模板里的循环（如套在一起的 range）") from None
+    finally:
+        _DEADLINE.reset(token)
+
+
 class _Range:
     """range() for templates: the sandbox's bounded range, and the clock looked at as it is walked,
     so nested loops that print nothing still stop at MAX_SECONDS."""
@@ -232,8 +245,15 @@ class _Sandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+def sandbox(**options) -> SandboxedEnvironment:
+    """Jinja's sandbox with the output and time limits (also for Word templates)."""
+    env = _Sandbox(**options)
+    env.globals["range"] = _Range
+    return env
+
+
 def environment(search: list[Path]) -> SandboxedEnvironment:
-    env = _Sandbox(
+    env = sandbox(
         loader=jinja2.FileSystemLoader([str(p) for p in search]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -242,7 +262,6 @@ def environment(search: list[Path]) -> SandboxedEnvironment:
         lstrip_blocks=True,
         finalize=_env_finalize,
     )
-    env.globals["range"] = _Range
     env.filters.update(
         yi=numbers.yi, pct=numbers.pct, score=numbers.score, count=numbers.count,
         date=numbers.cn_date, month=numbers.month_cn, month_full=numbers.month_full, yaml=_yaml,
@@ -267,7 +286,10 @@ class Templates:
         return self._render(name, context)
 
     def _render(self, name: str, context: dict) -> str:
-        token = _DEADLINE.set(time.monotonic() + MAX_SECONDS)
+        with time_limit(name):
+            return self._generate(name, context)
+
+    def _generate(self, name: str, context: dict) -> str:
         try:
             template = self.env.get_template(name)
             out, size = [], 0
@@ -290,12 +312,8 @@ class Templates:
             raise UserError(f"模板 {name} 试图访问程序内部，已拒绝（{excerpt(str(exc))}）。模板只能使用提供给它的数据。") from None
         except OverflowError:
             raise UserError(f"模板 {name} 里的数字太大，已拒绝。") from None
-        except _TooSlow:
-            raise UserError(f"模板 {name} 运行超过 {MAX_SECONDS:g} 秒，已停止。请检查模板里的循环（如套在一起的 range）") from None
         except jinja2.UndefinedError as exc:
             raise UserError(f"模板 {name} 用到了不存在的数据：{exc.message}") from None
-        finally:
-            _DEADLINE.reset(token)
 
     def notice(self, name: str, context: dict, data: dict | None = None) -> Notice:
         """Render a template and read the result as a notice."""

@@ -56,7 +56,7 @@ def _finalize(value):
 def environment() -> SandboxedEnvironment:
     """Jinja for Word templates: sandboxed, XML-escaped, strict about unknown names,
     with the filters of the text templates."""
-    env = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize)
+    env = templating.sandbox(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize)
     base = templating.environment([TEMPLATES_DIR]).filters
     env.filters.update({name: base[name] for name in FILTERS})
     return env
@@ -144,7 +144,8 @@ def fill(template_path: str | Path, context: dict) -> bytes:
     path = Path(template_path)
     try:
         tpl = DocxTemplate(str(path))
-        tpl.render(context, jinja_env=environment(), autoescape=True)
+        with templating.time_limit(path.name):
+            tpl.render(context, jinja_env=environment(), autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
         raise UserError(f"Word 模板 {path.name} 里的标签有语法错误：{exc.message}"
                         "（检查 {{ }}、{% %} 是否成对，{%tr %}、{%p %} 的开始和结束是否在同一表格或同一层）") from None

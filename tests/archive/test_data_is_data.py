@@ -141,3 +141,21 @@ def test_huge_power_is_refused(tmp_path):
     (tmp_path / "templates" / "大.txt.j2").write_text("{{ 10 ** 999999999 }}", encoding="utf-8")
     with pytest.raises(UserError, match="已拒绝"):
         Templates(tmp_path).notice("大.txt.j2", {})
+
+
+def test_word_template_time_is_capped(tmp_path, monkeypatch):
+    """A unit's own Word template (docxtpl) runs in the same sandbox, with the same time limit."""
+    import time
+
+    from gongwen.documents import templating, wordtpl
+    from gongwen.errors import UserError
+
+    monkeypatch.setattr(templating, "MAX_SECONDS", 0.5)
+    doc = Document()
+    doc.add_paragraph("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}完")
+    doc.save(tmp_path / "单位模板.docx")
+    start = time.monotonic()
+    with pytest.raises(UserError) as exc:
+        wordtpl.fill(tmp_path / "单位模板.docx", {})
+    assert time.monotonic() - start < 5
+    assert str(exc.value).startswith("模板 单位模板.docx 运行超过 0.5 秒，已停止")
