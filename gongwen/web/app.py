@@ -263,16 +263,27 @@ def create_app(settings: Settings, queue: BuildQueue | None = None) -> FastAPI:
     @app.post("/api/campaigns/{cid}/builds")
     async def start_build(request: Request, cid: str):
         folder_of(cid)
-        mode, chosen = "build", []
+        mode, chosen, formats = "build", [], None
         if request.headers.get("content-type", "").startswith("application/json"):
             body = await _json(request)
             if isinstance(body, dict):
-                mode, chosen = body.get("mode", "build"), body.get("chosen") or []
+                mode, chosen, formats = body.get("mode", "build"), body.get("chosen") or [], body.get("formats")
         if mode not in MODES or mode == "notice":
             return JSONResponse({"problems": [reports.problem("不认识的操作")]}, status_code=400)
         if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
             return JSONResponse({"problems": [reports.problem("chosen 应是文号、月份或文件名的列表")]}, status_code=400)
-        b = q().submit(cid, mode, settings.output_dir(cid), {"chosen": chosen} if mode == "issue" and chosen else None)
+        params: dict = {"chosen": chosen} if mode == "issue" and chosen else {}
+        if formats is not None and mode != "issue":
+            from gongwen.writers.registry import parse_formats
+
+            if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+                return JSONResponse({"problems": [reports.problem("formats 应是输出格式的列表，如 [\"docx\", \"pdf\", \"ofd\"]")]},
+                                    status_code=400)
+            try:
+                params["formats"] = list(parse_formats(formats))
+            except UserError as exc:
+                return JSONResponse({"problems": [reports.problem(exc.message)]}, status_code=400)
+        b = q().submit(cid, mode, settings.output_dir(cid), params or None)
         return {"id": b.id, "state": b.state}
 
     @app.get("/api/campaigns/{cid}/builds")

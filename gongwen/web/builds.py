@@ -255,7 +255,7 @@ def _run(settings: Settings, b: Build, q: BuildQueue, progress) -> None:
 
     # reissue: a build that may change issued documents (their new version is issued at once)
     result = build_campaign(folder, out, reissue=b.mode == "reissue", progress=progress, on_warnings=warned,
-                            workers=workers, jobs=jobs)
+                            workers=workers, jobs=jobs, formats=tuple(b.params.get("formats") or ()) or None)
     b.files = sorted(p.relative_to(out).as_posix() for p in result.written)
     b.documents = [{"rel": t.doc.rel, "kind": t.doc.kind, "period": t.doc.period, "pages": t.pages,
                     "formats": list(t.formats)} for t in result.documents]

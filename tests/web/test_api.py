@@ -435,3 +435,20 @@ def test_warm_workers_are_replaced_when_they_hold_too_much(campaigns, limit_mb, 
             assert [p.pid for p in after] == [p.pid for p in before] and all(p.is_alive() for p in after)
     finally:
         q.close()
+
+
+def test_build_with_ofd_from_the_page(campaigns):
+    """The campaign page's 另出 OFD box: the build writes an OFD beside each PDF (a real OFD package)."""
+    with client(campaigns) as c:
+        t = {"X-CSRF-Token": csrf(c)}
+        bad = c.post(f"/api/campaigns/{CID}/builds", json={"formats": ["docx", "odt"]}, headers=t)
+        assert bad.status_code == 400 and "不认识的输出格式：odt" in bad.json()["problems"][0]["message"]
+        d = wait(c, c.post(f"/api/campaigns/{CID}/builds", json={"formats": ["docx", "pdf", "ofd"]},
+                           headers=t).json()["id"])
+        assert d["state"] == "done", d["problems"]
+        pdfs = [f for f in d["files"] if f.endswith(".pdf")]
+        ofds = [f for f in d["files"] if f.endswith(".ofd")]
+        assert pdfs and sorted(f[:-4] for f in ofds) == sorted(f[:-4] for f in pdfs)
+        assert all(set(doc["formats"]) == {"docx", "pdf", "ofd"} for doc in d["documents"])
+        package = zipfile.ZipFile(io.BytesIO(c.get(f"/api/builds/{d['id']}/files/{ofds[0]}").content))
+        assert "OFD.xml" in package.namelist()

@@ -53,7 +53,10 @@ function showWarnings(box, warnings, what = "保存") {
 // ---- starting a build (campaign page, register page)
 async function startBuild(campaign, mode, chosen) {
   const box = $("#build-problems") || $("#problems");
-  const r = await api("POST", `/api/campaigns/${encodeURIComponent(campaign)}/builds`, chosen ? { mode, chosen: [chosen] } : { mode });
+  const body = chosen ? { mode, chosen: [chosen] } : { mode };
+  const ofd = $("#with-ofd");
+  if (ofd && ofd.checked && mode !== "issue") body.formats = ["docx", "pdf", "ofd"];
+  const r = await api("POST", `/api/campaigns/${encodeURIComponent(campaign)}/builds`, body);
   if (r.ok) location.href = `/builds/${r.data.id}`;
   else if (box) showProblems(box, r.data.problems);
 }
