@@ -33,7 +33,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "notices"
 
 def weasyprint_pdf(notice, base_url=None) -> bytes:
     """The PDF as WeasyPrint writes it, before gongwen.writers.pdf.pdfa.finish."""
-    doc, _ = layout(notice, base_url)
+    doc, *_ = layout(notice, base_url)
     return doc.write_pdf(pdf_variant=PDF_VARIANT)
 
 

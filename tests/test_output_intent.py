@@ -31,7 +31,7 @@ def _pdfs():
     notice = read_source(SOURCE)
     first, _ = pdf_bytes(notice, str(SOURCE.parent))
     second, _ = pdf_bytes(read_source(SOURCE), str(SOURCE.parent))
-    doc, _ = layout(notice, str(SOURCE.parent))
+    doc, *_ = layout(notice, str(SOURCE.parent))
     weasy = doc.write_pdf(pdf_variant=PDF_VARIANT)  # what WeasyPrint alone writes, before finish()
     return first, second, weasy
 

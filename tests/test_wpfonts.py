@@ -53,7 +53,7 @@ def notice():
 
 def test_once_subset_fonts_show_what_weasyprint_shows(notice, tmp_path):
     fast, _ = pdf_bytes(notice, base_url=str(SOURCE.parent))
-    doc, _ = layout(notice, str(SOURCE.parent))
+    doc, *_ = layout(notice, str(SOURCE.parent))
     plain = doc.write_pdf(pdf_variant=PDF_VARIANT)  # WeasyPrint's own subsetting, not re-packed
     assert _text(fast) == _text(plain)
     assert page_pixels(fast, tmp_path, "fast") == page_pixels(plain, tmp_path, "plain")

@@ -97,7 +97,8 @@ def outputs(tmp_path_factory) -> dict[str, tuple[Path, Path, object]]:
         notice = _notice(name)
         base = FILES[name].parent if name in FILES else None
         res = write_pdf(notice, out / f"{name}.pdf", base_url=str(base) if base else None)
-        docs.append(write_docx(notice, out / f"{name}.docx", banji_own_page=res.banji_own_page))
+        docs.append(write_docx(notice, out / f"{name}.docx", banji_own_page=res.banji_own_page,
+                               closing_fit=res.closing_fit))
         result[name] = (res.path, docs[-1], notice)
     converted = convert_many(docs, "pdf", lo)  # the project's LibreOffice client, one run for all
     result = {name: (pdf, converted.get(docx, lo / "missing.pdf"), notice) for name, (pdf, docx, notice) in result.items()}

@@ -82,7 +82,7 @@ def time_bulletin(doc) -> dict:
     pdf, result = pdf_bytes(doc.notice, base_url=doc.base_url)
     pdf_s = time.perf_counter() - t
     t = time.perf_counter()
-    docx_bytes(doc.notice, banji_own_page=result.banji_own_page)
+    docx_bytes(doc.notice, banji_own_page=result.banji_own_page, closing_fit=result.closing_fit)
     docx_s = time.perf_counter() - t
     return {"pages": result.pages, "pdf_s": round(pdf_s, 2), "docx_s": round(docx_s, 2),
             "total_s": round(pdf_s + docx_s, 2), "pdf_bytes_per_page": len(pdf) // result.pages}

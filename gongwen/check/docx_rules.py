@@ -9,7 +9,7 @@ import re
 from gongwen.check import forms
 from gongwen.check.docxread import Docx, Para
 from gongwen.check.findings import Finding, snippet
-from gongwen.check.roles import CC, PRINTED, Item, Parsed, classify, clean, flat
+from gongwen.check.roles import CC, PRINTED, Item, Parsed, classify, clean, flat, is_closing_date
 from gongwen.notice import fonts as font_roles
 from gongwen.layout.spec import load_layout, mm
 
@@ -164,10 +164,36 @@ class DocxChecker:
             return s.line_pitch * max(1, math.ceil(mult * natural / s.line_pitch - 0.01))
         return mult * natural
 
+    def closer_before_date(self) -> set[int]:
+        """GB/T 9704 7.3.5.5: the paragraphs just before the 成文日期 may be set
+        closer (no closer than the layout's closing_min_pitch_pt) so that the
+        date stays on the text's last page: the indexes of the items in the
+        unbroken run of such paragraphs that ends at the date, no more of them
+        than one page holds (their lines estimated from their length)."""
+        import math
+
+        items = self.parsed.items
+        dates = [k for k, i in enumerate(items) if i.role == "date"] or \
+            [k for k, i in enumerate(items) if is_closing_date(i.text)][-1:]
+        lowest = self.lay.closing_min_pitch_pt - 0.05
+        out: set[int] = set()
+        height = 0.0
+        for k in range(dates[0] if dates else 0, 0, -1):
+            item = items[k - 1]
+            pitch = self._pitch(item.ref)
+            if item.role in ("title", "masthead", "number") or not lowest <= pitch < self.lay.line_pitch_pt:
+                break
+            height += pitch * max(1, math.ceil(len(clean(item.text)) / self.lay.grid.chars))
+            if height > self.lay.block_height_pt:
+                break
+            out.add(k - 1)
+        return out
+
     def line_pitch(self) -> None:
         want = self.lay.line_pitch_pt
-        bad = [p for p in (i.ref for i in self.parsed.items if i.role in ("body", "h1", "h2", "h3", "h4"))
-               if not pitch_fits(self._pitch(p), self.lay)]
+        closer = self.closer_before_date()
+        bad = [i.ref for k, i in enumerate(self.parsed.items) if i.role in ("body", "h1", "h2", "h3", "h4")
+               and k not in closer and not pitch_fits(self._pitch(i.ref), self.lay)]
         if bad:
             self.add("grid", bad[0], f"行距约 {self._pitch(bad[0]):.1f} pt（共 {len(bad)} 段）",
                      f"固定值 {want} pt（每面 {self.lay.grid.lines} 行；不大于 {self.lay.block_height_pt / self.lay.grid.lines:.2f} pt）")

@@ -13,7 +13,7 @@ from pathlib import Path
 from gongwen.check import forms, measure
 from gongwen.check.docx_rules import pitch_fits
 from gongwen.check.findings import Finding, snippet
-from gongwen.check.roles import ATTACH_NOTE, DATE_LOOSE, Item, Parsed, classify, flat
+from gongwen.check.roles import ATTACH_NOTE, DATE_LOOSE, Item, Parsed, classify, flat, is_closing_date
 from gongwen.layout.spec import load_layout, mm
 
 TOL_PT = mm(1.5)
@@ -109,6 +109,12 @@ def check_pdf(path: Path, source: str = "PDF", text_rules: bool = True) -> list[
             if not (top - mm(1) - 1 <= t <= top + pitch_gap + mm(1) + 1):
                 i, _, ln = tops[0]
                 add("margins", i, ln.text, f"版心上边缘距纸边约 {t / mm(1):.1f} mm", f"天头 {pg.margin_top_mm} mm±1 mm")
+        # GB/T 9704 7.3.5.5: the page holding the 成文日期 may have its lines set closer
+        # (down to the layout's closing_min_pitch_pt) so that the date stays with the text.
+        lowest = lay.closing_min_pitch_pt - 0.25
+        pitches_all = [(i, p, n, ln) for i, p, n, ln in pitches_all
+                       if pitch_fits(p, lay, noise=0.25) or not lowest <= p < lay.line_pitch_pt
+                       or not any(is_closing_date(x.text) for x in all_lines[i])]
         if pitches_all:
             pitch = statistics.median(p for _, p, _, _ in pitches_all)
             i, _, n, ln = pitches_all[0]

@@ -86,6 +86,14 @@ def is_date(text: str) -> bool:
     return bool(DATE_LOOSE.match(flat(text)))
 
 
+DATE_OPEN = re.compile(r"^[\d*＊]{2,4}年[\d*＊]{1,2}月[\d*＊]{1,2}日$")  # 20**年**月**日: a date still to be given
+
+
+def is_closing_date(text: str) -> bool:
+    """A 成文日期, given or still open (20**年**月**日)."""
+    return is_date(text) or bool(DATE_OPEN.match(flat(text)))
+
+
 def masthead_form(text: str) -> str:
     """命令 / 纪要 / 文件, from the text of the masthead (its last line)."""
     t = flat(text)

@@ -152,6 +152,18 @@ class TableModel:
 
 
 @dataclass(frozen=True)
+class ClosingFit:
+    """GB/T 9704 7.3.5.5, as the PDF's pagination decided it: from body block
+    `from_block` (an index into the notice's body; -1: from the 主送 and the
+    blank line under the title; None: from the 附件说明 on) through the
+    成文日期, lines are `pitch_pt` apart instead of the grid's, so the 附件说明,
+    signature and date stay on the page the text ends on."""
+
+    pitch_pt: float
+    from_block: int | None
+
+
+@dataclass(frozen=True)
 class PageModel:
     masthead: Masthead | None
     number_line: bool  # the 发文字号 line is drawn (empty when there is no number) under the masthead
@@ -167,12 +179,16 @@ class PageModel:
     banji_own_page: bool = False  # filled in by the caller (the PDF's pagination decides it)
     title_shown: bool = True  # a 令 prints no title: its text starts order.body_lines_below_number under the number
     attachment_labels: bool = True  # 附件N over an attachment (a 令's regulation has none)
+    closing_fit: ClosingFit | None = None  # filled in by the caller (the PDF's pagination decides it)
 
     def table(self, t: Table) -> TableModel:
         return self.tables[id(t)]
 
     def with_banji_own_page(self, own: bool) -> "PageModel":
         return replace(self, banji_own_page=own)
+
+    def with_closing_fit(self, fit: ClosingFit | None) -> "PageModel":
+        return replace(self, closing_fit=fit)
 
 
 # -- the decisions ------------------------------------------------------------------

@@ -125,6 +125,7 @@ class Signature(_Part):
     date_offset_chars: float = NonNeg
     date_right_chars_seal: float = NonNeg
     date_right_chars_long: float = NonNeg
+    fit_extra_lines: int = NonNeg
 
 
 class AttachmentPage(_Part):
@@ -238,6 +239,13 @@ class Layout:
     @property
     def line_pitch_pt(self) -> float:
         return float(self.raw.grid.line_pitch_pt)
+
+    @property
+    def closing_min_pitch_pt(self) -> float:
+        """The tightest line pitch the page holding the 成文日期 may take so that
+        the date and seal stay with the text (GB/T 9704 7.3.5.5): that many more
+        lines in the text block than the grid's."""
+        return self.block_height_pt / (self.raw.grid.lines + self.raw.signature.fit_extra_lines)
 
     @property
     def body_size_pt(self) -> float:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from gongwen.errors import UserError
+from gongwen.layout.model import ClosingFit
 from gongwen.notice.tree import Notice
 
 
@@ -32,6 +33,7 @@ class Output:
     files: dict[str, bytes] = field(default_factory=dict)  # extension -> bytes, in registry order
     pages: int = 0  # of the PDF (the page count every format shares)
     banji_own_page: bool = False  # the PDF's pagination put the 版记 on a page of its own
+    closing_fit: ClosingFit | None = None  # the PDF's pagination set the closing page's lines closer
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,8 @@ def rendered(tmp_path_factory) -> dict[str, dict]:
         res = write_pdf(notice, out / f"{src.stem}.pdf", base_url=str(src.parent))
         lo_dir = out / "lo"
         lo_dir.mkdir(exist_ok=True)
-        docx.append(write_docx(notice, lo_dir / f"{src.stem}.docx", banji_own_page=res.banji_own_page))
+        docx.append(write_docx(notice, lo_dir / f"{src.stem}.docx", banji_own_page=res.banji_own_page,
+                               closing_fit=res.closing_fit))
         result[src.stem] = {"notice": notice, "pdf": res.path, "lo": lo_dir / f"{src.stem}.pdf"}
     if shutil.which("soffice"):
         profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))

@@ -266,9 +266,14 @@ def image(document, img: Image, m: Metrics, flow: Flow) -> None:
 
 
 def blocks(document, items: list[Block], m: Metrics, model: PageModel | None = None,
-           flow: Flow | None = None) -> None:
+           flow: Flow | None = None, mark: int | None = None) -> int | None:
+    """Write the blocks; returns how many elements the document body held
+    when block `mark` began (None without a mark)."""
     flow = flow or Flow(model=model)
-    for block in items:
+    marked = None
+    for i, block in enumerate(items):
+        if i == mark:
+            marked = len(document.element.body)
         if isinstance(block, Paragraph):
             paragraph(document, block, m, flow)
         elif isinstance(block, Table):
@@ -281,6 +286,16 @@ def blocks(document, items: list[Block], m: Metrics, model: PageModel | None = N
         p = add_paragraph(document, "gwBody", "", m)
         oxml.set_flag(p._p.get_or_add_pPr(), "pageBreakBefore")
         flow.break_before_next = False
+    return marked
+
+
+def set_closer(document, start: int, m: Metrics) -> None:
+    """Every paragraph from body element `start` on set m.pitch apart, off
+    the grid (the closing page GB/T 9704 7.3.5.5 lets be set closer; tables
+    keep their rows)."""
+    for el in list(document.element.body)[start:]:
+        if el.tag == oxml.qn("w:p"):
+            oxml.set_line_pitch(el.get_or_add_pPr(), m.pitch)
 
 
 def attachment_pages(document, notice: Notice, m: Metrics, model: PageModel | None = None) -> None:

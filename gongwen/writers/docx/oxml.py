@@ -161,6 +161,12 @@ def set_line_exact(pPr, pitch_pt: float, before_pt: float = 0.0, after_pt: float
     _attrs(sp, before=twips(before_pt), after=twips(after_pt), line=twips(pitch_pt), lineRule="exact")
 
 
+def set_line_pitch(pPr, pitch_pt: float) -> None:
+    """Lines exactly pitch_pt apart, off the document grid; spacing before and after kept."""
+    _attrs(_set_child(pPr, "spacing", PPR_ORDER), line=twips(pitch_pt), lineRule="exact")
+    set_snap_to_grid(pPr, False)
+
+
 def set_line_auto(pPr, before_pt: float = 0.0, after_pt: float = 0.0, multiple: float = 1.0) -> None:
     sp = _set_child(pPr, "spacing", PPR_ORDER)
     _attrs(sp, before=twips(before_pt), after=twips(after_pt), line=int(round(240 * multiple)), lineRule="auto")

@@ -5,7 +5,7 @@ role in styles/fonts.yaml, so the DOCX and the PDF cannot drift apart."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from docx.enum.style import WD_STYLE_TYPE
@@ -27,6 +27,7 @@ class Metrics:
     """Derived layout numbers in points, named the way the standard talks."""
 
     layout: Layout
+    line_pitch: float | None = None  # set closer than the grid's (GB/T 9704 7.3.5.5, see with_pitch)
 
     @property
     def zi(self) -> float:
@@ -35,7 +36,11 @@ class Metrics:
 
     @property
     def pitch(self) -> float:
-        return self.layout.line_pitch_pt
+        return self.line_pitch or self.layout.line_pitch_pt
+
+    def with_pitch(self, pitch: float) -> "Metrics":
+        """The same numbers with lines `pitch` apart (the closing page the PDF set closer)."""
+        return replace(self, line_pitch=pitch)
 
     @property
     def body(self) -> float:

@@ -12,9 +12,9 @@ from gongwen.writers.pdf.render import PdfResult, pdf_bytes, write_pdf
 
 def write_output(out) -> bytes:
     """The registry's entry (gongwen.writers.registry): the PDF, and the page
-    count and 版记 placement its pagination decided, for the writers after it."""
+    count, 版记 placement and closing fit its pagination decided, for the writers after it."""
     data, result = pdf_bytes(out.notice, base_url=out.base_url)
-    out.pages, out.banji_own_page = result.pages, result.banji_own_page
+    out.pages, out.banji_own_page, out.closing_fit = result.pages, result.banji_own_page, result.closing_fit
     return data
 
 

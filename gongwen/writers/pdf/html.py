@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import escape
@@ -25,13 +27,28 @@ def _f(x: float) -> str:
     return f"{x:.3f}".rstrip("0").rstrip(".")
 
 
+LINE_OPEN = re.compile(r'<div class="ln(?=[ "])')  # a typeset line (class token "ln"), as weasy.line_ordinals counts them
+
+
+@dataclass(frozen=True)
+class Tighten:
+    """Lines from the `first`-th typeset line of the document (0-based, in
+    document order) through the 成文日期 set `pitch` apart (GB/T 9704 7.3.5.5;
+    render.layout decides it from a first layout)."""
+
+    first: int
+    pitch: float
+
+
 class HtmlBuilder:
     """Builds the HTML of one notice. `banji` is "footnote" (at the bottom of
     the page where the text ends) or "own-page" (alone on the next even page)."""
 
     def __init__(self, notice: Notice, layout: Layout | None = None, banji: str = "footnote",
-                 model: PageModel | None = None):
+                 model: PageModel | None = None, tighten: Tighten | None = None):
         self.n = notice
+        self.tighten = tighten
+        self.fit_block: int | None = None  # with tighten: the body block its first line belongs to
         self.L = layout or load_layout()
         self.model = model or layout_notice(notice, self.L)
         self.banji_mode = banji
@@ -471,13 +488,47 @@ class HtmlBuilder:
         closing = self.out[start:]
         del self.out[start:]
         carried = ""
+        self.carried = 0
         if last is not None and last[0] == start - 1 and len(last[2]) > 1:
             index, kind, lines = last
             # Carry two lines, and leave two or none: no line of it alone on either page.
             n = len(lines) if len(lines) <= 3 else 2
             self.out[index] = f'<div class="p {kind}">' + "".join(lines[:-n]) + "</div>" if n < len(lines) else ""
             carried = f'<div class="p {kind}">{"".join(lines[-n:])}</div>'
-        self.out.append('<div class="keep">' + carried + "".join(closing) + "</div>")
+            self.carried = n
+        self.out.append('<div class="keep" id="gw-closing">' + carried + "".join(closing) + "</div>")
+
+    def apply_tighten(self, text_start: int, body_start: int, starts: list[int], closing_at: int) -> None:
+        """Mark the lines from tighten.first (never one of the 版头 or title)
+        through the closing block with class t (set tighten.pitch apart by the
+        stylesheet render.layout adds), and note the body block the first of
+        them is in (-1: the 主送 and the blank line under the title; None: the
+        closing block, past the body's carried lines)."""
+        first = self.tighten.first
+        block_of = {at: i for i, at in enumerate(starts)}
+        seen, block, found = 0, None, False
+        for index in range(closing_at + 1):
+            block = block_of.get(index, block)
+            text = self.out[index]
+            count = len(LINE_OPEN.findall(text))
+            if index < text_start or seen + count <= first:
+                seen += count
+                continue
+            if not found:
+                found = True
+                if index < body_start:
+                    self.fit_block = -1
+                elif index < closing_at:
+                    self.fit_block = block
+                elif max(first, seen) < seen + self.carried:  # among the last paragraph's carried lines
+                    self.fit_block = len(starts) - 1
+
+            def mark(m: re.Match) -> str:
+                nonlocal seen
+                seen += 1
+                return '<div class="ln t' if seen - 1 >= first else m.group(0)
+
+            self.out[index] = LINE_OPEN.sub(mark, text)
 
     # -- the document --------------------------------------------------------------
     def build(self) -> str:
@@ -491,6 +542,7 @@ class HtmlBuilder:
         else:
             self.title(n.title, n.title_note, self.model.title_lines_above,
                        extra if self.model.masthead is None else 0.0)
+        text_start = len(self.out)  # what follows the title may be set closer (Tighten)
         if not self.model.title_shown:
             pass
         elif n.addressee:
@@ -504,8 +556,17 @@ class HtmlBuilder:
             # Without 主送 the body keeps the blank line under the title.
             self.blank(self.L.title.addressee_lines_below)
         self.last_paragraph = None
-        self.blocks(n.body)
+        self.carried = 0
+        body_start = len(self.out)
+        starts = []
+        for b in n.body:
+            starts.append(len(self.out))
+            self.blocks([b])
+        closing_at = len(self.out)
+        self.text_line0 = sum(len(LINE_OPEN.findall(t)) for t in self.out[:text_start])  # the first line under the title
         self.closing()
+        if self.tighten is not None and len(self.out) > closing_at:
+            self.apply_tighten(text_start, body_start, starts, closing_at)
         for a in n.attachments:
             if not a.note_only:
                 self.attachment(a)

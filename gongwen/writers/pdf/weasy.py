@@ -40,8 +40,13 @@ requirements.txt) and tested with the versions in TESTED_VERSIONS:
    document is not subset again. Fonts WeasyPrint has to patch (missing
    glyphs, variable fonts, colour glyphs) go through its own subsetting.
 
+5. `page_flow`: where a laid-out page's typeset lines fall and where its
+   text ends, read from the page's boxes, for render.layout's closing fit
+   (GB/T 9704 7.3.5.5).
+
 On import, the installed version is checked. On a version not in
-TESTED_VERSIONS none of the four is made: the writer gets WeasyPrint's own
+TESTED_VERSIONS none of the four changes is made and page_flow gives None
+(no closing fit): the writer gets WeasyPrint's own
 behaviour (its HTML5 parser and stylesheet, the notice laid out again when
 the 版记 needs a page of its own, borders piece by piece, its own font
 subsetting), slower and larger files, and a warning says so, once per
@@ -387,3 +392,67 @@ def _install_fonts() -> None:
 
 
 select(INSTALLED_VERSION)
+
+
+# -- 5. where a page's lines fall -------------------------------------------------------
+
+PX_PT = 0.75  # WeasyPrint lays out in CSS px
+
+
+class FlowLine(NamedTuple):
+    ordinal: int  # among the document's typeset lines (class token "ln"), in document order
+    top: float  # pt below the text block's top
+    height: float  # pt
+
+
+class PageFlow(NamedTuple):
+    lines: list[FlowLine]  # the typeset lines in the page's text flow, top to bottom
+    bottom: float  # pt below the text block's top where the page's text ends
+    height: float  # the text block's height, pt (without a footnote area)
+    boxes: dict[str, tuple[float, float]]  # id -> (top, bottom) in pt of the elements with ids here
+
+
+def line_ordinals(html) -> dict[int, int]:
+    """id() of each typeset line's element -> its place among them (the order html.LINE_OPEN counts)."""
+    out: dict[int, int] = {}
+    for el in html.etree_element.iter():
+        cls = el.get("class")
+        if cls and "ln" in cls.split():
+            out[id(el)] = len(out)
+    return out
+
+
+def page_flow(page, ordinals: dict[int, int]) -> PageFlow | None:
+    """Where a laid-out page's lines and text end (render.layout's fitting of
+    the closing block reads it); None when WeasyPrint is used as it is."""
+    if not _STATE.patched:
+        return None
+    from weasyprint.formatting_structure.boxes import BlockLevelBox, FootnoteAreaBox, MarginBox
+
+    page_box = page._page_box
+    top = page_box.content_box_y()
+    lines: list[FlowLine] = []
+    boxes: dict[str, tuple[float, float]] = {}
+    bottom = 0.0
+
+    def walk(box) -> None:
+        nonlocal bottom
+        if isinstance(box, (FootnoteAreaBox, MarginBox)) or box.style["position"] in ("absolute", "fixed"):
+            return
+        el = box.element
+        if isinstance(box, BlockLevelBox) and el is not None and box.element_tag not in ("html", "body"):
+            y0 = (box.position_y - top) * PX_PT
+            y1 = y0 + box.margin_height() * PX_PT
+            if el.get("id"):
+                boxes[el.get("id")] = (y0, y1)
+            if y1 > y0:
+                bottom = max(bottom, y1)
+            ordinal = ordinals.get(id(el))
+            if ordinal is not None:
+                lines.append(FlowLine(ordinal, y0, y1 - y0))
+                return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(page_box)
+    return PageFlow(lines, bottom, page_box.height * PX_PT, boxes)
