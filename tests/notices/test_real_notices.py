@@ -129,6 +129,28 @@ def test_the_url_notice_in_the_pdf(urls_pdf):
         assert heads and all("Hei" not in f for f in heads[0].fonts), "a long numbered item set in 黑体"
 
 
+def test_justifying_opens_no_gap_inside_a_number_or_url(urls_pdf):
+    """A justified line with Chinese and a number or URL in it takes its room
+    between the Chinese characters: the characters of "3月11日" and "https://"
+    stay at the grid spacing, measured on the PDF's glyph positions."""
+    base = PITCH - SIZE
+    with pm.open_pdf(urls_pdf) as pdf:
+        lines = [l for page in pdf.pages for l in pm.body_lines(page, pm.BOTTOM)]
+    line = next(l for l in lines if "https" in l.text and "请各单位" in l.text)
+    chars = line.chars
+
+    def gap(a: dict, b: dict) -> float:
+        return b["x0"] - a["x1"]
+
+    pairs = list(zip(chars, chars[1:]))
+    inside = [gap(a, b) for a, b in pairs if a["text"].isascii() and b["text"].isascii()]
+    between = [gap(a, b) for a, b in pairs if not a["text"].isascii() and not b["text"].isascii()]
+    assert len(inside) >= 8 and between
+    assert all(abs(g - base) < 0.15 for g in inside), inside
+    assert min(between) > base + 0.5, between  # the line's room went here
+    assert line.chars[-1]["x1"] == pytest.approx(pm.RIGHT, abs=0.6)  # still flush right
+
+
 def _shaded(page) -> list[dict]:
     shade = tuple(int(L.placeholder.shade[i:i + 2], 16) / 255 for i in (1, 3, 5))
     return [r for r in page.rects

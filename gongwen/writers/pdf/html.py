@@ -17,7 +17,7 @@ from gongwen.notice.titles import title_lines
 from gongwen.notice.tree import Attachment, Block, Image, Notice, PageBreak, Paragraph, Table
 from gongwen.writers.pdf.landscape import row_chunks as landscape_row_chunks
 from gongwen.writers.pdf.landscape import sheet as landscape_sheet
-from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph
+from gongwen.writers.pdf.linebreak import Line, Piece, break_paragraph, tight
 from gongwen.notice.metrics import role_widths, text_width
 
 HEADING_ROLE = {"h1": "heading1", "h2": "heading2", "h3": "body", "h4": "body"}
@@ -80,15 +80,39 @@ class HtmlBuilder:
     def line_html(self, line: Line, size: float | None = None, cls: str = "",
                   spans: tuple[Span, ...] = (), start: int = 0) -> str:
         """One typeset line: the line's letter-spacing on every character but
-        the last of a full line, so its glyphs end flush with the right edge.
-        `spans` are placeholders of the paragraph; the line starts at `start` of it."""
+        the last of a full line, so its glyphs end flush with the right edge;
+        characters inside a Latin word, number or URL keep their own spacing
+        (line.run_spacing) in a span. `spans` are placeholders of the
+        paragraph; the line starts at `start` of it."""
         pieces_ = line.pieces
         style = f"padding-left:{_f(line.x)}pt;letter-spacing:{_f(line.spacing)}pt"
         if size and size != self.size:
             style += f";font-size:{_f(size)}pt"
         shade = self.shades(line, size or self.size, spans, start) if spans else ""
+        whole = line.text
+        # the characters followed by a gap inside a Latin word, number or URL
+        inside = [tight(a) and tight(b) for a, b in zip(whole, whole[1:])] + [False] \
+            if line.run_spacing is not None else None
+        run = f'<span style="letter-spacing:{_f(line.run_spacing)}pt">' if inside else ""
+        at = 0
 
         def text(i: int, t: str) -> str:
+            nonlocal at
+            first, at = at, at + len(t)
+            if inside is not None:
+                out, k = [], 0
+                while k < len(t):
+                    j = k
+                    while j < len(t) and inside[first + j] == inside[first + k]:
+                        j += 1
+                    piece = t[k:j]
+                    if first + j == len(whole) and line.full:
+                        body = f'{escape(piece[:-1])}<span class="z">{escape(piece[-1])}</span>'
+                    else:
+                        body = str(escape(piece))
+                    out.append(f"{run}{body}</span>" if inside[first + k] else body)
+                    k = j
+                return "".join(out)
             if line.full and i == len(pieces_) - 1:
                 return f'{escape(t[:-1])}<span class="z">{escape(t[-1])}</span>'
             return str(escape(t))
@@ -105,6 +129,7 @@ class HtmlBuilder:
         come before inline content) and move nothing. The characters stay in
         one text box: a span around them would round their positions anew."""
         chars = [(c, p.role) for p in line.pieces for c in p.text]
+        gaps = line.gaps()
         end = start + len(chars)
         out = []
         for a, b in spans:
@@ -113,8 +138,7 @@ class HtmlBuilder:
                 continue
             x = line.x
             for i, (c, role) in enumerate(chars[: b - start]):
-                last = i == len(chars) - 1
-                adv = role_widths(role).em(c) * size + (0.0 if last and line.full else line.spacing)
+                adv = role_widths(role).em(c) * size + gaps[i]
                 if i < a - start:
                     x += adv
                     continue
@@ -391,7 +415,7 @@ class HtmlBuilder:
                     continue
                 box = (f'<span style="display:inline-block;width:{_f(an.name_x_pt - lead_x)}pt;'
                        f'letter-spacing:{_f(self.P - self.size)}pt">{escape(lead)}</span>')
-                first = Line(ln.pieces, ln.natural, ln.spacing, lead_x, ln.full)
+                first = Line(ln.pieces, ln.natural, ln.spacing, lead_x, ln.full, ln.run_spacing)
                 html.append(self.line_html(first).replace('">', '">' + box, 1))
         self.out.append('<div class="p keep">' + "".join(html) + "</div>")
 

@@ -19,6 +19,11 @@ class Piece:
     role: str
 
 
+def tight(c: str) -> bool:
+    """A character of a Latin word, number or URL: justifying a line does not open the gaps between two of them."""
+    return c.isascii() and not c.isspace()
+
+
 @dataclass
 class Line:
     pieces: list[Piece]
@@ -26,10 +31,20 @@ class Line:
     spacing: float  # letter-spacing in pt for this line
     x: float  # left offset from the text-block edge
     full: bool  # justified to the right edge
+    run_spacing: float | None = None  # between two tight() characters, when not `spacing`
 
     @property
     def text(self) -> str:
         return "".join(p.text for p in self.pieces)
+
+    def gaps(self) -> list[float]:
+        """The letter-spacing after each character (the last one's ends a full line at 0)."""
+        text = self.text
+        out = [self.run_spacing if self.run_spacing is not None and tight(a) and tight(b) else self.spacing
+               for a, b in zip(text, text[1:])]
+        if text:
+            out.append(0.0 if self.full else self.spacing)
+        return out
 
 
 def break_paragraph(
@@ -107,9 +122,21 @@ def break_paragraph(
         natural = glyphs + base_spacing * (len(ln) - 1)
         last = i == len(lines) - 1
         # A last line that fills the width is set flush too, not left a hair over it.
+        run_spacing = None
         if len(ln) > 1 and (justify and not last or natural > avail):
             spacing = (avail - glyphs) / (len(ln) - 1)
             full = True
+            # The room goes between Chinese characters and at the edges of Latin
+            # words, numbers and URLs, not inside them, as long as no gap opens past
+            # the bound; beyond it the rest is shared by the gaps inside them too.
+            inside = sum(1 for (a, _), (b, _) in zip(ln, ln[1:]) if tight(a) and tight(b))
+            outside = len(ln) - 1 - inside
+            if inside and outside and spacing > base_spacing:
+                room = avail - natural
+                if room / outside <= bound:
+                    spacing, run_spacing = base_spacing + room / outside, base_spacing
+                else:
+                    spacing, run_spacing = base_spacing + bound, base_spacing + (room - bound * outside) / inside
         else:
             spacing = base_spacing
             full = False
@@ -119,7 +146,7 @@ def break_paragraph(
                 pieces[-1].text += c
             else:
                 pieces.append(Piece(c, r))
-        out.append(Line(pieces, natural, spacing, indent, full))
+        out.append(Line(pieces, natural, spacing, indent, full, run_spacing))
     return out
 
 
