@@ -337,28 +337,47 @@ class HtmlBuilder:
         align = tm.align
 
         spans, covered = t.merges()
+        nhead = len(t.header)
+        every = t.header + t.rows
 
-        def cells(row, tag, r):
+        def sheet_spans(a: int, b: int):
+            """Spans, covered cells and repeated cells for body rows a..b (one
+            landscape sheet): a merge crossing the sheet's edge is cut there
+            and its text repeated at the top of the next sheet."""
+            lo, hi = nhead + a, nhead + b
+            sp, cov, moved = {}, set(covered), {}
+            for (r, c), (rs, cs) in spans.items():
+                if r < nhead or lo <= r < hi:
+                    sp[(r, c)] = (rs if r < nhead else min(rs, hi - r), cs)
+                elif r < lo < r + rs:
+                    sp[(lo, c)] = (min(r + rs, hi) - lo, cs)
+                    cov.discard((lo, c))
+                    moved[(lo, c)] = r
+            return sp, cov, moved
+
+        def cells(row, tag, r, sheet=(spans, covered, {})):
+            sp, cov, moved = sheet
             out = []
             for i in range(ncols):
-                if (r, i) in covered:
+                if (r, i) in cov:
                     continue
-                text = row[i] if i < len(row) else ""
-                rs, cs = spans.get((r, i), (1, 1))
+                src = moved.get((r, i), r)
+                text = every[src][i] if i < len(every[src]) else ""
+                rs, cs = sp.get((r, i), (1, 1))
                 span = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
                 # A class, not a style attribute: cells alike then share one computed style.
                 cls = f' class="a-{align[i]}"' if i < len(align) and align[i] and tag == "td" else ""
-                out.append(f"<{tag}{cls}{span}>{self.marked(text, t.cell_placeholders(r, i))}</{tag}>")
+                out.append(f"<{tag}{cls}{span}>{self.marked(text, t.cell_placeholders(src, i))}</{tag}>")
             return "".join(out)
 
-        nhead = len(t.header)
         head = "".join(f"<tr>{cells(row, 'th', r)}</tr>" for r, row in enumerate(t.header))
         caption = f'<div class="tcaption" style="break-after:avoid">{escape(t.title)}</div>' if t.title else ""
         note = f'<div class="tnote">{escape(t.note)}</div>' if t.note else ""
 
         def table_html(rows, ids=False, first=True, last=True):
+            sheet = sheet_spans(rows.start, rows.stop) if rows else (spans, covered, {})
             body = "".join(
-                f'<tr{f" id=r{i}" if ids else ""}>{cells(t.rows[i], "td", nhead + i)}</tr>' for i in rows
+                f'<tr{f" id=r{i}" if ids else ""}>{cells(t.rows[i], "td", nhead + i, sheet)}</tr>' for i in rows
             )
             return (
                 f'{caption if first else ""}<table class="grid" style="font-size:{_f(size)}pt;line-height:{_f(size * L.tables.line_height_em)}pt">'
