@@ -26,7 +26,8 @@ from gongwen.notice.numbers import cn_date
 from gongwen.notice.source import notice_from_source, read_source
 from gongwen.writers.docx import write_docx
 from gongwen.writers.pdf import write_pdf
-from tests.pdfmeasure import LEFT, baseline, mm, open_pdf, page_lines, red_rects
+from gongwen.layout.spec import load_layout
+from tests.pdfmeasure import LEFT, RIGHT, baseline, mm, open_pdf, page_lines, red_rects
 
 TOL_MM = 0.5
 FIXTURES = ROOT / "tests" / "fixtures" / "notices"
@@ -39,6 +40,7 @@ FILES = {
     "letter": FIXTURES / "letter.txt",  # 信函
     "minutes": FIXTURES / "minutes.txt",  # 纪要
     "draft": FIXTURES / "draft.txt",  # no 文件, no seal: name and date after it
+    "order": ROOT / "tests" / "fixtures" / "corpus" / "c05-guowuyuan-ling.txt",  # 命令 (国务院令第227号)
 }
 INLINE = {
     # Three signers: two to a row, the third under the first name.
@@ -217,7 +219,7 @@ def _signature(path: Path, notice, model):
     raise AssertionError(f"no date line in {path}")
 
 
-@pytest.mark.parametrize("name", ["file", "joint", "upward", "letter", "draft", "signers3", "no_organ"])
+@pytest.mark.parametrize("name", ["file", "joint", "upward", "letter", "draft", "signers3", "no_organ", "order"])
 def test_signature_same_in_both(outputs, name):
     """Each line at the edge the model anchors it by: a right-aligned name or
     date by its right end, a left-aligned one by its first character. (The
@@ -227,7 +229,7 @@ def test_signature_same_in_both(outputs, name):
     model = layout_notice(notice)
     sig = model.signature
     (na, da), (nb, db) = _signature(pdf_path, notice, model), _signature(lo_path, notice, model)
-    assert [t for t, *_ in na] == [t for t, *_ in nb] == [s.text for s in sig.names]
+    assert [t for t, *_ in na] == [t for t, *_ in nb] == [s.text.replace("\u3000", "") for s in sig.names]
     for a, b, line in list(zip(na, nb, sig.names)) + [(da, db, sig.date)]:
         if line.anchor == "right":
             edge_a, edge_b, want = a[2], b[2], mm(line.x_pt + line.width_pt)
@@ -235,6 +237,31 @@ def test_signature_same_in_both(outputs, name):
             edge_a, edge_b, want = a[1], b[1], mm(line.x_pt)
         assert abs(edge_a - edge_b) <= TOL_MM, (name, line.text, a, b)
         assert abs(edge_a - want) <= TOL_MM, (name, line.text, a, want)
+
+
+def test_order_text_and_signature_lines_as_the_standard_sets_them(outputs):
+    """命令 (GB/T 9704 10.2, 7.3.5.4), in both: the text two blank lines under
+    the order number; the signer's title two 字 left of the 签名章 (the name),
+    which ends four 字 in from the right two blank lines under the text; the
+    date one blank line under it, ending four 字 in too."""
+    pdf_path, lo_path, notice = outputs["order"]
+    lay = load_layout()
+    pitch, zi = lay.line_pitch_pt, lay.char_pitch_pt
+    for path in (pdf_path, lo_path):
+        with open_pdf(path) as pdf:
+            lines = [l for l in page_lines(pdf.pages[0]) if l.size < 20]
+        number = next(l for l in lines if l.text.replace(" ", "").startswith("第227号"))
+        body = lines[lines.index(number) + 1]
+        name = next(l for l in lines if l.text.startswith("总理"))
+        date = lines[lines.index(name) + 1]
+        before = lines[lines.index(name) - 1]
+        steps = [(baseline(b.chars[0]) - baseline(a.chars[0])) / pitch for a, b in ((number, body), (before, name), (name, date))]
+        # within a tenth of a line: LibreOffice places an exact line's baseline a point or two apart
+        assert all(abs(s - want) < 0.1 for s, want in zip(steps, (3, 3, 2))), (path.name, steps)
+        li, peng = (next(c for c in name.chars if c["text"] == ch) for ch in "理李")
+        assert abs((peng["x0"] - li["x1"]) / zi - 2) < 0.2, (path.name, (peng["x0"] - li["x1"]) / zi)
+        for line in (name, date):
+            assert abs(mm(RIGHT - line.x1) - mm(4 * zi)) <= 1.0, (path.name, line.text, mm(RIGHT - line.x1))
 
 
 def test_minutes_are_not_signed_in_either(outputs):

@@ -20,6 +20,7 @@ centred on what) so the DOCX keeps it with its own."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -121,13 +122,16 @@ class Signature:
     whose fonts advance differently keeps the relations the standard fixes:
     "centred": the date date_right 字 in from the right, names centred over it;
     "after_name": the name ends 2 字 in, the date starts date_offset_pt right of the name's first character;
-    "long_date": the date ends 2 字 in, names start date_offset_pt left of the date."""
+    "long_date": the date ends 2 字 in, names start date_offset_pt left of the date;
+    "signed" (命令, 7.3.5.4): the signer's title and 签名章 ending 4 字 in, the date under it ending there too."""
 
     names: tuple[SignLine, ...]
     date: SignLine | None
     seal: bool
-    arrangement: Literal["centred", "after_name", "long_date"]
+    arrangement: Literal["centred", "after_name", "long_date", "signed"]
     date_offset_pt: float
+    lines_above: int = 1  # blank lines between the text (or 附件说明) and the first name
+    date_gap_lines: int = 0  # blank lines between the last name and the date
 
 
 @dataclass(frozen=True)
@@ -278,13 +282,25 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
     def line(text, x, w, anchor):
         return SignLine(text, x, w, anchor, W)
 
-    if notice.seal or not names or notice.format == "order":
-        # 命令: the signer's title and name (签名章) over the date, four 字 in from the right
+    if notice.format == "order":
+        # GB/T 9704 7.3.5.4: the 签名章 (the signer's name) four 字 in from the right, two lines
+        # under the text, the title two 字 to its left; the date a line under it, four 字 in too.
+        o = L.order
+        gap = "\u3000" * int(o.signer_title_gap_chars)
+        texts = [gap.join(part for part in re.split(r"[\s\u3000]+", s.strip(), maxsplit=1) if part) for s in names]
+        right = W - o.signature_right_chars * P
+        lines = tuple(line(t, max(right - w, 0.0), w, "right")
+                      for t, w in ((t, _width(t, "body", L)) for t in texts))
+        date_line = line(date, max(right - date_w, 0.0), date_w, "right") if date else None
+        return Signature(lines, date_line, notice.seal, "signed", 0.0, int(o.signature_lines_above),
+                         int(o.date_lines_below_signature) if lines else 0)
+    if notice.seal or not names:
+        # the date four 字 in from the right, names centred over it
         x_date = W - sig.date_right_chars_seal * P - date_w
         lines = tuple(line(s, max(min(x_date + (date_w - w) / 2, W - w), 0.0), w, "right")
                       for s, w in zip(names, widths))
         date_line = line(date, x_date, date_w, "right") if date else None
-        return Signature(lines, date_line, notice.seal, "centred", 0.0)
+        return Signature(lines, date_line, notice.seal, "centred", 0.0, int(sig.lines_above))
     offset = sig.date_offset_chars * P
     x_name = W - sig.right_chars_no_seal * P - name_w
     x_date = x_name + offset
@@ -299,7 +315,8 @@ def _signature(notice: Notice, L: Layout) -> Signature | None:
     else:
         lines = tuple(line(s, x_name, w, "left") for s, w in zip(names, widths))
     date_line = line(date, x_date, date_w, date_anchor) if date else None
-    return Signature(lines, date_line, False, "after_name" if date_anchor == "left" else "long_date", offset)
+    return Signature(lines, date_line, False, "after_name" if date_anchor == "left" else "long_date", offset,
+                     int(sig.lines_above))
 
 
 def _attachment_note(notice: Notice, L: Layout) -> AttachmentNote | None:

@@ -80,6 +80,10 @@ class Masthead(_Part):
 class Order(_Part):
     top_from_block_mm: float = NonNeg
     body_lines_below_number: int = NonNeg
+    signature_lines_above: int = NonNeg
+    signature_right_chars: float = NonNeg
+    signer_title_gap_chars: int = NonNeg
+    date_lines_below_signature: int = NonNeg
 
 
 class Number(_Part):

@@ -104,6 +104,7 @@ def order_gap(document, m: Metrics) -> None:
     """命令: no title; the text starts order.body_lines_below_number blank lines under the number."""
     p = add_paragraph(document, "gwAddressee", "", m)
     _exact(p, max(int(m.layout.order.body_lines_below_number) * m.pitch, float(m.layout.docx.spacer_pt)))
+    oxml.set_snap_to_grid(p._p.get_or_add_pPr(), False)  # LibreOffice holds a gridded empty line to one line
 
 
 def paragraph(container, para: Paragraph, m: Metrics, flow: Flow | None = None):

@@ -61,7 +61,10 @@ def signature(document, pm: PageModel, m: Metrics) -> None:
     date_w = m.text_width(date)
     name_w = max((m.text_width(n) for n in names), default=0.0)
     date_place: tuple[str, float] | None = None  # ("left", left indent) or ("right", right indent)
-    if sig.arrangement == "centred":
+    if sig.arrangement == "signed":  # 命令 (7.3.5.4): names and date end the model's distance in from the right
+        date_place = ("right", sig.date.right_pt) if sig.date else None
+        name_places = [("right", line.right_pt) for line in sig.names]
+    elif sig.arrangement == "centred":
         date_right = sig.date.right_pt if sig.date else 0.0
         date_place = ("right", date_right)
         name_places = [("right", max(date_right + (date_w - m.text_width(n)) / 2, 0.0)) for n in names]
@@ -74,7 +77,7 @@ def signature(document, pm: PageModel, m: Metrics) -> None:
         name_start = (m.block_width - name_right - name_w) if name_right is not None else sig.names[0].x_pt
         date_place = ("left", name_start + sig.date_offset_pt)
         name_places = [(line.anchor, line.right_pt if line.anchor == "right" else name_start) for line in sig.names]
-    before = float(m.layout.signature.lines_above) * m.pitch
+    before = sig.lines_above * m.pitch
     first = True
 
     def place(p, where: tuple[str, float]) -> None:
@@ -96,7 +99,7 @@ def signature(document, pm: PageModel, m: Metrics) -> None:
     if date:
         p = add_paragraph(document, "gwDate", "", m)
         place(p, date_place)
-        _exact(p, m.pitch, before if first else 0.0)
+        _exact(p, m.pitch, before if first else sig.date_gap_lines * m.pitch)
         add_text(p, date, run_style("gwDate", m))
 
 

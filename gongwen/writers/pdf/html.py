@@ -443,11 +443,12 @@ class HtmlBuilder:
         sig = self.model.signature
         if sig is None:
             return
-        self.blank(self.L.signature.lines_above)
+        self.blank(sig.lines_above)
         spacing = self.P - self.size
         html = [self.line_html(Line([Piece(s.text, "body")], 0, spacing, max(s.x_pt, 0.0), False),
                                spans=placeholder_spans(s.text))
                 for s in sig.names]
+        html.extend('<div class="ln"></div>' for _ in range(sig.date_gap_lines if sig.date else 0))
         if sig.date:
             html.append(self.line_html(Line([Piece(sig.date.text, "body")], 0, spacing, sig.date.x_pt, False),
                                        spans=placeholder_spans(sig.date.text)))
