@@ -13,6 +13,7 @@ import jinja2
 from gongwen import STYLES_DIR, caches
 from gongwen.notice import fonts
 from gongwen.layout.spec import load_layout
+from gongwen.writers.pdf.libload import import_weasyprint
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def css_text(letter: bool = False) -> str:
 
 @caches.lru("writers.pdf.style.font_config")
 def font_config():
+    import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
@@ -63,6 +65,7 @@ def font_config():
 
 @caches.lru("writers.pdf.style.stylesheet")
 def stylesheet(letter: bool = False):
+    import_weasyprint()
     from weasyprint import CSS
 
     return CSS(string=css_text(letter), font_config=font_config())

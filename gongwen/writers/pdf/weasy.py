@@ -60,10 +60,11 @@ from contextlib import contextmanager, nullcontext
 from typing import NamedTuple
 from xml.etree import ElementTree
 
-import weasyprint
-
 from gongwen import STYLES_DIR, caches
 from gongwen.writers.pdf import fontpack
+from gongwen.writers.pdf.libload import import_weasyprint
+
+weasyprint = import_weasyprint()  # without a process per library name it tries (libload)
 
 __all__ = [
     "INSTALLED_VERSION", "JOIN_BORDERS", "TESTED_VERSIONS", "WeasyPrintVersionWarning",
