@@ -172,3 +172,32 @@ def test_two_builds_at_once_share_the_cache(tmp_path, cache):
     store = TypesetCache(cache)
     assert not list(cache.rglob("*.part"))
     assert all(store.get(path.stem) is not None for _, _, path in store.entries()) and store.stats.damaged == 0
+
+
+def _stats(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file -> (inode, modification time in ns)."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_leaves_files_with_the_same_bytes_in_place(tmp_path, cache):
+    """Files whose bytes a rebuild gives again are not written again (inode and
+    modification time as before); the folder ends as a clean build's."""
+    camp = make_campaign(tmp_path)
+    rows = june_rows()
+    per_unit_reports(camp, rows)
+    out = tmp_path / "out"
+    build(camp, out, "--jobs", "1")
+    before, stats = hashes(out), _stats(out)
+    rows["信息报送"].append(["乙镇", "2023-06-25"])
+    write_xlsx(camp / "reports" / "2023-06" / "乙镇.xlsx", {s: [r for r in sheet if r[0] == "乙镇"] for s, sheet in rows.items()})
+    build(camp, out, "--jobs", "1")
+    after, now = hashes(out), _stats(out)
+    assert after == clean(camp, tmp_path / "clean")
+    same = {p for p in after if before.get(p) == after[p]}
+    changed = set(after) - same
+    assert "manifest.json" in changed and any(p.endswith(".pdf") for p in changed)
+    assert len(same) > len(changed)  # the other units' 反馈单 and more
+    assert all(now[p] == stats[p] for p in same)
+    assert all(now[p][0] != stats[p][0] for p in changed)  # written anew: a new file renamed into place
+    assert not [p for p in out.rglob("*") if p.name.startswith(".gw-")]
