@@ -115,7 +115,7 @@ def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False
             raise UserError("reports/ 里还没有任何月份的报表，没有可生成的内容")
         rendered = render(c, out)
         report(progress, "准备公文")
-        docs = collect(c, rendered)
+        docs = collect(c, rendered, store)
         assigned = assign(camp, docs, reissue=reissue, path=register_file)
         if on_numbers is not None:
             on_numbers(assigned)
@@ -143,11 +143,12 @@ def _cache(cache) -> TypesetCache | None:
     return TypesetCache.default() if cache else None
 
 
-def collect(c: Computed, r: Rendered) -> list[Doc]:
-    """Every document of the campaign, kind by kind (gongwen.documents.kinds)."""
+def collect(c: Computed, r: Rendered, cache: TypesetCache | None = None) -> list[Doc]:
+    """Every document of the campaign, kind by kind (gongwen.documents.kinds);
+    with a typesetting cache, the templates compiled once are kept in it."""
     from gongwen.documents.build import collect as collect_docs
 
-    return collect_docs(c, r)
+    return collect_docs(c, r, cache.templates_dir if cache is not None else None)
 
 
 def typeset_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc], formats: tuple[str, ...],
