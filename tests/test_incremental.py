@@ -201,3 +201,24 @@ def test_a_rebuild_leaves_files_with_the_same_bytes_in_place(tmp_path, cache):
     assert all(now[p] == stats[p] for p in same)
     assert all(now[p][0] != stats[p][0] for p in changed)  # written anew: a new file renamed into place
     assert not [p for p in out.rglob("*") if p.name.startswith(".gw-")]
+
+
+def test_no_font_copies_left_in_the_temporary_folder(tmp_path, cache):
+    """WeasyPrint copies the @font-face files (some 30 MB) into a temporary
+    folder per process; every process lets go of it at exit: a first build
+    (workers), a rebuild typesetting a few documents here, one typesetting
+    them all on workers started late."""
+    from gongwen.bench.edit import edit_one_cell
+    from gongwen.bench.synthetic import make_campaign as synthetic, months_of
+
+    camp, out = tmp_path / "camp", tmp_path / "out"
+    synthetic(camp, 4, months=3)  # 通报, 榜单 and 4 反馈单 a month: 18 documents
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "GONGWEN_CACHE_DIR": str(cache)}
+    _cli(camp, out, env, "--jobs", "2")  # the first build: workers from the start
+    edit_one_cell(camp, months_of(3)[1])
+    assert 0 < reused(_cli(camp, out, env))[1] <= 8  # a few documents, typeset in this process
+    shutil.rmtree(cache)
+    assert reused(_cli(camp, out, env, "--jobs", "2")) == (0, -1)  # all again, workers started once that is known
+    assert not list(tmp.glob("weasyprint-*"))

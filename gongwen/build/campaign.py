@@ -203,7 +203,7 @@ def typeset_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc], form
                                           typesetters=workers, formats=formats)
     else:
         results = _one_by_one(left, c.campaign.folder, step, keep, formats)
-    for i, (_, result) in zip(todo, results):
+    for i, (_, result) in zip(todo, results, strict=True):  # to its end: workers started here stop normally
         ready[i] = result
     done = []
     for i, doc in enumerate(docs):

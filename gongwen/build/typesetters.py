@@ -137,20 +137,7 @@ def _start_worker() -> None:
         os.nice(WORKER_NICE)
     except (OSError, AttributeError):  # pragma: no cover - not allowed here, or no nice (Windows)
         pass
-    import atexit
-
-    atexit.register(_release)
-    warm()
-
-
-def _release() -> None:
-    """At a worker's exit, let go of WeasyPrint's font configuration while the
-    modules its clean-up uses are still there (at interpreter teardown they
-    are not, and it prints a traceback)."""
-    from gongwen.writers.pdf.style import font_config
-
-    font_config.cache_clear()
-    gc.collect()
+    warm()  # style.font_config lets go of the fonts at the worker's exit (release_font_config)
 
 
 def _trim(collect: bool) -> None:

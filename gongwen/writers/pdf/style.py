@@ -5,6 +5,8 @@ map) every document is laid out with."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +62,23 @@ def font_config():
     import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
+    if not _RELEASE_REGISTERED:
+        _RELEASE_REGISTERED.append(True)
+        atexit.register(release_font_config)
     return FontConfiguration()
+
+
+_RELEASE_REGISTERED: list[bool] = []
+
+
+def release_font_config() -> None:
+    """Let go of the font configuration now (at every process's exit too):
+    WeasyPrint keeps a copy of each @font-face file in a temporary folder
+    (/tmp/weasyprint-*, some 30 MB for the Fandol fonts) and removes it when
+    the configuration is collected, which at interpreter teardown does not
+    happen (its clean-up would also find the modules it uses gone)."""
+    font_config.cache_clear()
+    gc.collect()
 
 
 @caches.lru("writers.pdf.style.stylesheet")
