@@ -62,6 +62,8 @@ def font_config():
     import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
+    from gongwen.writers.pdf import weasy  # noqa: F401 - its changes made before a @font-face is read
+
     if not _RELEASE_REGISTERED:
         _RELEASE_REGISTERED.append(True)
         atexit.register(release_font_config)
