@@ -146,10 +146,12 @@ def time_feedback(docs, jobs: int) -> dict:
 
 def child_build(folder: str, out: str, jobs: str) -> None:
     """Run in a child process: the build command as an office runs it (a first
-    build: nothing from the typesetting cache)."""
-    from gongwen.cli import main as cli
+    build: nothing from the typesetting cache), ending as pipeline.py does
+    (cli.quick_exit)."""
+    from gongwen.cli import main as cli, quick_exit
 
     cli(args=["build", folder, "--out", out, "--jobs", jobs, "--no-cache"], prog_name="pipeline.py", standalone_mode=False)
+    quick_exit(0)
 
 
 def child_intake(folder: str) -> None:

@@ -6,7 +6,8 @@ map) every document is laid out with."""
 from __future__ import annotations
 
 import atexit
-import gc
+import shutil
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,23 +65,30 @@ def font_config():
 
     from gongwen.writers.pdf import weasy  # noqa: F401 - its changes made before a @font-face is read
 
-    if not _RELEASE_REGISTERED:
-        _RELEASE_REGISTERED.append(True)
+    if not _MADE:
         atexit.register(release_font_config)
-    return FontConfiguration()
+    config = FontConfiguration()
+    _MADE.append(weakref.ref(config))
+    return config
 
 
-_RELEASE_REGISTERED: list[bool] = []
+_MADE: list[weakref.ref] = []  # every font configuration this process made
 
 
 def release_font_config() -> None:
-    """Let go of the font configuration now (at every process's exit too):
-    WeasyPrint keeps a copy of each @font-face file in a temporary folder
-    (/tmp/weasyprint-*, some 30 MB for the Fandol fonts) and removes it when
-    the configuration is collected, which at interpreter teardown does not
-    happen (its clean-up would also find the modules it uses gone)."""
+    """Let go of the font configuration (run at every process's exit):
+    WeasyPrint keeps each @font-face file (a link to it, weasy.py part 5) in a
+    temporary folder (/tmp/weasyprint-*) that it removes when the
+    configuration is collected, which at interpreter teardown need not happen
+    (nor at an exit without it, cli.quick_exit), and would then find the
+    modules its clean-up uses gone. The folders are removed here."""
     font_config.cache_clear()
-    gc.collect()
+    for ref in _MADE:
+        config = ref()
+        if config is not None and getattr(config, "_folder", None):
+            shutil.rmtree(config._folder, ignore_errors=True)
+            config._folder = None
+    _MADE[:] = [ref for ref in _MADE if ref() is not None]
 
 
 @caches.lru("writers.pdf.style.stylesheet")
