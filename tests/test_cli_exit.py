@@ -60,3 +60,10 @@ def test_quick_exit_runs_atexit_and_waits_for_threads():
     assert plain.returncode == 3 and plain.stdout == "beforeatexit ran\n"
     threaded = subprocess.run([sys.executable, "-c", CHILD, "thread", "0"], cwd=ROOT, capture_output=True, text=True)
     assert threaded.returncode == 0 and "thread finished" in threaded.stdout and "atexit ran" in threaded.stdout
+
+
+def test_a_profiler_still_gets_its_numbers(tmp_path):
+    stats = tmp_path / "cli.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), str(ROOT / "pipeline.py"), "--version"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and stats.stat().st_size > 0

@@ -114,14 +114,16 @@ def quick_exit(code: object = 0) -> None:
     2.5 s rebuild, to no effect on any file. The atexit handlers run first (the
     staging folders, the multiprocessing helpers, the fonts' temporary folder:
     writers.pdf.style.release_font_config) and stdout and stderr are
-    flushed. With a thread still running, or a status sys.exit would print, it
-    is the ordinary sys.exit."""
+    flushed. With a thread still running, a status sys.exit would print, or
+    a profiler or tracer watching (python -m cProfile writes its numbers after
+    the script returns), it is the ordinary sys.exit."""
     import atexit
     import os
     import threading
 
     others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
-    if others or not (code is None or isinstance(code, int)):
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if others or watched or not (code is None or isinstance(code, int)):
         sys.exit(code)
     try:
         for stream in (sys.stdout, sys.stderr):
