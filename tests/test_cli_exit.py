@@ -1,7 +1,8 @@
 """pipeline.py ends through gongwen.cli.quick_exit (no interpreter teardown):
 the exit status and all output as before, the atexit handlers run (nothing
-left in the temporary folder: staging, WeasyPrint's font folder), and a
-thread still running gets the ordinary exit."""
+left in the temporary folder: staging, WeasyPrint's font folder, also of a
+rebuild's helper worker stopped while it was starting), and a thread still
+running gets the ordinary exit."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def test_a_build_and_a_rebuild_leave_nothing_behind(tmp_path):
     again = _pipeline("build", camp, "--out", out, env=env)  # a few documents, typeset in this process
     assert again.returncode == 0, again.stderr
     assert "重新排版" in again.stderr and "共写出" in again.stderr + again.stdout
+    same = _pipeline("build", camp, "--out", out, env=env)  # nothing to typeset: the helper started early is stopped
+    assert same.returncode == 0 and "重新排版 0 份" in same.stderr, same.stderr
     assert sorted(p.name for p in tmp.iterdir()) == []
 
 
