@@ -215,6 +215,9 @@ def typeset_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc], form
             ready[i] = staged(typesetters.Result(*found))
             step(doc)
     left = [docs[i] for i in todo]
+    use_helper = cache is not None and workers is None and HELPER_MIN <= len(left) <= LOCAL_MAX and jobs > 1
+    if helper is not None and not use_helper:
+        typesetters.stop_helper(helper)  # not needed: let go of it now, not after writing
     # A rebuild with a few documents to typeset (cache on, no workers started
     # yet): this process typesets them sooner than new workers could start,
     # with one helper worker taking some once it is warm (HELPER_MIN or more).
@@ -222,7 +225,7 @@ def typeset_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc], form
     if workers is not None or (jobs > 1 and len(left) > 1 and not local):
         results = typesetters.typeset_all(left, c.campaign.folder, jobs, done=step, keep=keep,
                                           typesetters=workers, formats=formats)
-    elif local and jobs > 1 and len(left) >= HELPER_MIN:
+    elif use_helper:
         results, _ = typesetters.typeset_with_helper(left, c.campaign.folder, formats, keep, step, helper)
     else:
         results = _one_by_one(left, c.campaign.folder, step, keep, formats)
