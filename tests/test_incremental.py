@@ -172,3 +172,53 @@ def test_two_builds_at_once_share_the_cache(tmp_path, cache):
     store = TypesetCache(cache)
     assert not list(cache.rglob("*.part"))
     assert all(store.get(path.stem) is not None for _, _, path in store.entries()) and store.stats.damaged == 0
+
+
+def _stats(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file -> (inode, modification time in ns)."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_leaves_files_with_the_same_bytes_in_place(tmp_path, cache):
+    """Files whose bytes a rebuild gives again are not written again (inode and
+    modification time as before); the folder ends as a clean build's."""
+    camp = make_campaign(tmp_path)
+    rows = june_rows()
+    per_unit_reports(camp, rows)
+    out = tmp_path / "out"
+    build(camp, out, "--jobs", "1")
+    before, stats = hashes(out), _stats(out)
+    rows["信息报送"].append(["乙镇", "2023-06-25"])
+    write_xlsx(camp / "reports" / "2023-06" / "乙镇.xlsx", {s: [r for r in sheet if r[0] == "乙镇"] for s, sheet in rows.items()})
+    build(camp, out, "--jobs", "1")
+    after, now = hashes(out), _stats(out)
+    assert after == clean(camp, tmp_path / "clean")
+    same = {p for p in after if before.get(p) == after[p]}
+    changed = set(after) - same
+    assert "manifest.json" in changed and any(p.endswith(".pdf") for p in changed)
+    assert len(same) > len(changed)  # the other units' 反馈单 and more
+    assert all(now[p] == stats[p] for p in same)
+    assert all(now[p][0] != stats[p][0] for p in changed)  # written anew: a new file renamed into place
+    assert not [p for p in out.rglob("*") if p.name.startswith(".gw-")]
+
+
+def test_no_font_copies_left_in_the_temporary_folder(tmp_path, cache):
+    """WeasyPrint copies the @font-face files (some 30 MB) into a temporary
+    folder per process; every process lets go of it at exit: a first build
+    (workers), a rebuild typesetting a few documents here, one typesetting
+    them all on workers started late."""
+    from gongwen.bench.edit import edit_one_cell
+    from gongwen.bench.synthetic import make_campaign as synthetic, months_of
+
+    camp, out = tmp_path / "camp", tmp_path / "out"
+    synthetic(camp, 4, months=3)  # 通报, 榜单 and 4 反馈单 a month: 18 documents
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "GONGWEN_CACHE_DIR": str(cache)}
+    _cli(camp, out, env, "--jobs", "2")  # the first build: workers from the start
+    edit_one_cell(camp, months_of(3)[1])
+    assert 0 < reused(_cli(camp, out, env))[1] <= 8  # a few documents, typeset in this process
+    shutil.rmtree(cache)
+    assert reused(_cli(camp, out, env, "--jobs", "2")) == (0, -1)  # all again, workers started once that is known
+    assert not list(tmp.glob("weasyprint-*"))

@@ -36,3 +36,54 @@ def test_pool_and_single_process_give_identical_files(tmp_path):
     assert pooled == single  # same paths, same order, same bytes
     assert manifest_pooled == manifest_single
     assert seen_pooled == seen_single  # the progress callback saw every document once
+
+
+def test_this_process_and_a_helper_give_the_same_bytes(tmp_path):
+    """A rebuild's few documents shared between this process and one helper
+    worker (typesetters.typeset_with_helper): the helper takes documents once
+    warm (here this process waits for that after its first document), the
+    results come back in the documents' order with the bytes this process
+    alone gives."""
+    import time
+
+    from gongwen.build import typesetters
+
+    folder = tmp_path / "campaign"
+    make_campaign(folder, units=4)
+    c = compute(load_campaign(folder))
+    docs = collect(c, render(c, tmp_path / "out"))[:6]
+    alone = [typesetters.typeset_doc(d, c.campaign.folder) for d in docs]
+    helper = typesetters.start_helper()
+    processes = helper.processes()
+    seen: list[str] = []
+
+    def keep(doc, result):
+        if not seen:  # the first document of this process: wait until the helper is warm
+            helper.ready.result(timeout=120)
+            time.sleep(0.2)
+        return result
+
+    done, used = typesetters.typeset_with_helper(docs, c.campaign.folder, None, keep, lambda d: seen.append(d.rel),
+                                                 helper=helper)
+    assert 1 <= used < len(docs)
+    assert [d.rel for d, _ in done] == [d.rel for d in docs] and sorted(seen) == sorted(d.rel for d in docs)
+    assert [r.files for _, r in done] == [r.files for r in alone]
+    assert [r.pages for _, r in done] == [r.pages for r in alone]
+    assert processes and not any(p.is_alive() for p in processes)
+
+
+def test_a_helper_not_needed_is_stopped_at_once(tmp_path):
+    """Every document done before the helper is warm: it is stopped, not waited for."""
+    import time
+
+    from gongwen.build import typesetters
+
+    folder = tmp_path / "campaign"
+    make_campaign(folder, units=4)
+    c = compute(load_campaign(folder))
+    docs = [d for d in collect(c, render(c, tmp_path / "out")) if d.kind == "得分反馈单"][:2]
+    typesetters.typeset_doc(docs[0], c.campaign.folder)  # this process warm already
+    t = time.perf_counter()
+    done, used = typesetters.typeset_with_helper(docs, c.campaign.folder, None, lambda d, r: r)
+    assert used == 0 and len(done) == 2
+    assert time.perf_counter() - t < 0.9  # a worker's start and warm-up take longer

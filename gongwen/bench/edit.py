@@ -5,7 +5,8 @@ into an empty typesetting cache, then one cell of a unit's workbook changes
 it is rebuilt into the same folder; then rebuilt again unchanged. The demo
 campaign (inputs/xinfeng-2023) is rebuilt unchanged too. Every build is
 `pipeline.py build` in a new process (imports counted), with its own cache
-folder (GONGWEN_CACHE_DIR).
+folder (GONGWEN_CACHE_DIR), its modules loaded from bytecode compiled
+beforehand (scale.child_env, compile_modules: as an installed program's are).
 
 `bench.py warm` (warm_main): typesetting workers kept alive in one process
 (Typesetters passed as build_campaign(workers=...)) over many builds with the
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 from gongwen import INPUTS_DIR, ROOT
-from gongwen.bench.scale import README, write_readme
+from gongwen.bench.scale import README, child_env, compile_modules, write_readme
 
 BEGIN, END = "<!-- bench:edit -->", "<!-- /bench:edit -->"
 
@@ -37,7 +38,7 @@ FIRST_RUNS = 2  # first builds timed (median): this shared machine's speed varie
 
 
 def _build(folder: Path, out: Path, cache: Path, *args: str) -> tuple[float, str]:
-    env = {**os.environ, "GONGWEN_CACHE_DIR": str(cache)}
+    env = child_env(GONGWEN_CACHE_DIR=str(cache))
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "build", str(folder), "--out", str(out), *args],
                           cwd=ROOT, env=env, capture_output=True, text=True)
@@ -74,6 +75,7 @@ def edit_main(jobs: int | None, repeat: int, readme: bool, json_path: Path) -> d
     from gongwen.bench.scale import machine
     from gongwen.bench.synthetic import make_campaign, months_of
 
+    compile_modules()
     tmp = Path(tempfile.mkdtemp(prefix="gw-edit-"))
     extra = ["--jobs", str(jobs)] if jobs else []
     try:

@@ -17,7 +17,10 @@ A document's key is the SHA-256 of everything that decides its bytes:
 - SOURCE_DATE_EPOCH.
 
 Templates need no key of their own: a template's words are in the notice
-tree it fills.
+tree it fills. Their compiled code is kept too, in the subfolder
+TEMPLATES_SUBDIR (Jinja's bytecode cache, checked against each template's
+text: gongwen.documents.templating.bytecode_cache), so a new process does not
+compile them again; it is off with the cache.
 
 Where it lives: GONGWEN_CACHE_DIR, else $XDG_CACHE_HOME/gongwen/typeset, else
 ~/.cache/gongwen/typeset (never inside an output folder, so verify does not
@@ -51,6 +54,7 @@ ENV_MB = "GONGWEN_CACHE_MB"
 OFF = ("off", "0", "no", "false")
 DEFAULT_MB = 1024
 SUFFIX = ".gwc"
+TEMPLATES_SUBDIR = "templates"  # compiled wording templates (Jinja bytecode)
 FORMAT = 1  # of the entry file
 # gongwen subpackages that never decide a document's bytes: editing them keeps the cache
 NOT_TYPESETTING = ("bench", "cli", "web")
@@ -200,6 +204,12 @@ class TypesetCache:
         self.limit = default_limit() if limit is None else limit
         self.stats = Stats()
         self._env: str | None = None
+
+    @property
+    def templates_dir(self) -> Path:
+        """Where the wording templates' compiled code is kept (gongwen.documents.templating.bytecode_cache):
+        a subfolder, never taken for entries (those are <key[:2]>/<key>.gwc)."""
+        return self.folder / TEMPLATES_SUBDIR
 
     @classmethod
     def default(cls) -> TypesetCache | None:

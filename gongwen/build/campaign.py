@@ -26,6 +26,9 @@ from gongwen.writers import registry
 # measured slower for the 5 documents one changed cell of a 26-unit campaign
 # touches: 5.1-6.8 s against 6.0-8.7 s for the whole rebuild, a loaded machine).
 LOCAL_MAX = 8
+# ... of which this many or more are shared with one helper worker started
+# then (typesetters.typeset_with_helper): this process never waits for it.
+HELPER_MIN = 2
 
 
 @dataclass
@@ -89,8 +92,6 @@ def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False
     names (GONGWEN_CACHE_DIR), a TypesetCache, or False/None for none
     (--no-cache); documents whose key is in it are not typeset again. Raises
     UserError, with nothing written, on any problem."""
-    from gongwen.archive.register import assign, write_registered
-
     out = Path(out)
     formats = tuple(formats or registry.default_formats())
     jobs = (workers.jobs if workers else typesetters.default_jobs()) if jobs is None else max(1, jobs)
@@ -102,6 +103,23 @@ def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False
     # come from it, so they start only if some document must be typeset.
     rebuild = store is not None and (out / MANIFEST_FILE).is_file()
     own = typesetters.Typesetters(jobs) if jobs > 1 and workers is None and not rebuild else nullcontext(workers)
+    # ... but one helper starts now, for the few documents a rebuild usually
+    # has to typeset (typeset_documents); stopped at once if none is left for it.
+    helper = typesetters.start_helper() if rebuild and jobs > 1 and workers is None else None
+    try:
+        return _build(folder, out, formats, jobs, own, store, helper, reissue=reissue, embed_sources=embed_sources,
+                      register_file=register_file, progress=progress, on_warnings=on_warnings,
+                      on_numbers=on_numbers, strict=strict, dry_run=dry_run)
+    finally:
+        if helper is not None:
+            typesetters.stop_helper(helper)
+
+
+def _build(folder, out: Path, formats: tuple[str, ...], jobs: int, own, store: TypesetCache | None,
+           helper: typesetters.Typesetters | None, *, reissue: bool, embed_sources: bool, register_file: Path | None,
+           progress: Progress | None, on_warnings, on_numbers, strict: bool, dry_run: bool) -> BuildResult:
+    from gongwen.archive.register import assign, write_registered
+
     with own as workers:
         report(progress, "读取活动配置和参评单位")
         camp = load_campaign(folder)
@@ -115,13 +133,13 @@ def build_campaign(folder: str | Path, out: str | Path, *, reissue: bool = False
             raise UserError("reports/ 里还没有任何月份的报表，没有可生成的内容")
         rendered = render(c, out)
         report(progress, "准备公文")
-        docs = collect(c, rendered)
+        docs = collect(c, rendered, store)
         assigned = assign(camp, docs, reissue=reissue, path=register_file)
         if on_numbers is not None:
             on_numbers(assigned)
         result = BuildResult(out, c, formats, assigned=assigned)
         hits = store.stats.hits if store is not None else 0
-        result.documents = typeset_documents(c, out, rendered, docs, formats, jobs, workers, progress, store)
+        result.documents = typeset_documents(c, out, rendered, docs, formats, jobs, workers, progress, store, helper)
         result.reused = store.stats.hits - hits if store is not None else 0
     if embed_sources:
         from gongwen.archive.embed import embed_sources as embed
@@ -143,16 +161,18 @@ def _cache(cache) -> TypesetCache | None:
     return TypesetCache.default() if cache else None
 
 
-def collect(c: Computed, r: Rendered) -> list[Doc]:
-    """Every document of the campaign, kind by kind (gongwen.documents.kinds)."""
+def collect(c: Computed, r: Rendered, cache: TypesetCache | None = None) -> list[Doc]:
+    """Every document of the campaign, kind by kind (gongwen.documents.kinds);
+    with a typesetting cache, the templates compiled once are kept in it."""
     from gongwen.documents.build import collect as collect_docs
 
-    return collect_docs(c, r)
+    return collect_docs(c, r, cache.templates_dir if cache is not None else None)
 
 
 def typeset_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc], formats: tuple[str, ...],
                       jobs: int, workers: typesetters.Typesetters | None = None,
-                      progress: Progress | None = None, cache: TypesetCache | None = None) -> list[Typeset]:
+                      progress: Progress | None = None, cache: TypesetCache | None = None,
+                      helper: typesetters.Typesetters | None = None) -> list[Typeset]:
     """Typeset every document into `r` (files and manifest), in the documents'
     order whichever process made them. Each result is staged (large files to
     disk, see FileStore) as soon as it arrives, so finished documents waiting
@@ -160,7 +180,8 @@ def typeset_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc], form
     it is taken from it byte for byte; the others are typeset (on `workers`,
     else on `jobs` processes started here when more than one document is
     left, but in this process when no more than LOCAL_MAX are left of a
-    cached build) and stored in it."""
+    cached build, shared with one helper worker (`helper` if the caller
+    started it, else started here) when HELPER_MIN or more) and stored in it."""
     stage = getattr(r.files, "stage", None)
     count = [0]
     keys: dict[int, str] = {}
@@ -194,15 +215,21 @@ def typeset_documents(c: Computed, out: Path, r: Rendered, docs: list[Doc], form
             ready[i] = staged(typesetters.Result(*found))
             step(doc)
     left = [docs[i] for i in todo]
+    use_helper = cache is not None and workers is None and HELPER_MIN <= len(left) <= LOCAL_MAX and jobs > 1
+    if helper is not None and not use_helper:
+        typesetters.stop_helper(helper)  # not needed: let go of it now, not after writing
     # A rebuild with a few documents to typeset (cache on, no workers started
-    # yet): this process typesets them sooner than new workers could start.
+    # yet): this process typesets them sooner than new workers could start,
+    # with one helper worker taking some once it is warm (HELPER_MIN or more).
     local = cache is not None and workers is None and len(left) <= LOCAL_MAX
     if workers is not None or (jobs > 1 and len(left) > 1 and not local):
         results = typesetters.typeset_all(left, c.campaign.folder, jobs, done=step, keep=keep,
                                           typesetters=workers, formats=formats)
+    elif use_helper:
+        results, _ = typesetters.typeset_with_helper(left, c.campaign.folder, formats, keep, step, helper)
     else:
         results = _one_by_one(left, c.campaign.folder, step, keep, formats)
-    for i, (_, result) in zip(todo, results):
+    for i, (_, result) in zip(todo, results, strict=True):  # to its end: workers started here stop normally
         ready[i] = result
     done = []
     for i, doc in enumerate(docs):

@@ -18,7 +18,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import statistics
+import sys
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -137,20 +141,20 @@ def _start_worker() -> None:
         os.nice(WORKER_NICE)
     except (OSError, AttributeError):  # pragma: no cover - not allowed here, or no nice (Windows)
         pass
-    import atexit
+    try:
+        signal.signal(signal.SIGTERM, _terminated)
+    except (ValueError, AttributeError):  # pragma: no cover - not the main thread, or no SIGTERM
+        pass
+    warm()  # style.font_config lets go of the fonts at the worker's exit (release_font_config)
 
-    atexit.register(_release)
-    warm()
 
-
-def _release() -> None:
-    """At a worker's exit, let go of WeasyPrint's font configuration while the
-    modules its clean-up uses are still there (at interpreter teardown they
-    are not, and it prints a traceback)."""
-    from gongwen.writers.pdf.style import font_config
-
-    font_config.cache_clear()
-    gc.collect()
+def _terminated(signum, _frame) -> None:
+    """A worker stopped (Typesetters.__exit__ on an error, a helper not needed
+    after all): its fonts' temporary folder removed, then gone at once."""
+    style = sys.modules.get("gongwen.writers.pdf.style")
+    if style is not None:
+        style.release_font_config()
+    os._exit(128 + signum)
 
 
 def _trim(collect: bool) -> None:
@@ -249,7 +253,7 @@ class Typesetters:
 
     def processes(self) -> list:
         """The worker processes started so far (multiprocessing.Process)."""
-        return list(getattr(self.executor, "_processes", {}).values())
+        return list((getattr(self.executor, "_processes", None) or {}).values())  # None once shut down
 
     def memory_mb(self) -> float:
         """What the workers hold now, summed (Pss, MB; 0 where /proc is missing)."""
@@ -325,3 +329,93 @@ def _typeset_on(executor: ProcessPoolExecutor, docs: list[Doc], folder: Path | N
         for future in pending:
             future.cancel()
         raise
+
+
+def stop_helper(helper: Typesetters) -> None:
+    """A helper (Typesetters(1)) let go of: stopped at once if it is still
+    starting or busy (SIGTERM: its temporary font folder removed, _terminated),
+    else shut down as usual. Never waits for a worker to warm up."""
+    ready = getattr(helper, "ready", None)
+    if ready is not None and ready.done() and not helper.executor._pending_work_items:
+        helper.executor.shutdown(wait=True)
+        return
+    for process in helper.processes():
+        process.terminate()
+    helper.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def start_helper() -> Typesetters:
+    """One worker started now, warming while this process goes on (its .ready
+    answers once it is warm), for typeset_with_helper; stop_helper lets go of it."""
+    helper = Typesetters(1)
+    helper.ready = helper.executor.submit(os.getpid)
+    return helper
+
+
+def typeset_with_helper(docs: list[Doc], folder: Path | None, formats: tuple[str, ...] | None,
+                        keep: Callable[[Doc, Result], object], done: Callable[[Doc], None] | None = None,
+                        helper: Typesetters | None = None) -> tuple[list[tuple[Doc, object]], int]:
+    """The few documents of a rebuild, typeset by this process and one helper
+    worker (`helper` from start_helper, started early by the caller, else
+    now). This process takes the biggest document left, one after another,
+    from the start; the helper, once warm (some 0.9 s after it starts), takes
+    the biggest one left each time it is idle. This process never waits for
+    the helper to start: when no document is left for it, it is stopped (its
+    documents are waited for). Returns ([(doc, keep(doc, result))] in the
+    documents' order, how many the helper typeset); the bytes are the same
+    whichever process makes them."""
+    order = deque(sorted(range(len(docs)), key=lambda i: (-weight(docs[i]), i)))
+    lock = threading.Lock()
+    taken: dict[int, object] = {}  # index -> the helper's future
+    helper = helper or start_helper()
+    executor = helper.executor
+
+    def feed(_future=None) -> None:  # in the executor's thread: the helper is idle
+        with lock:
+            if not order:
+                return
+            i = order.popleft()
+            try:
+                future = executor.submit(_typeset_chunk, [(i, Job.of(docs[i], formats))], folder)
+            except RuntimeError:  # broken or shut down: this process does it
+                order.appendleft(i)
+                return
+            taken[i] = future
+        future.add_done_callback(feed)
+
+    results: dict[int, object] = {}
+
+    def collect(wait_all: bool) -> None:
+        with lock:
+            mine = list(taken.items())
+        for i, future in mine:
+            if i in results or not (wait_all or future.done()):
+                continue
+            try:
+                [(_, result)] = future.result()
+            except Exception:  # noqa: BLE001 - the helper died (killed, out of memory): this process does it
+                result = typeset_doc(docs[i], folder, formats)
+            if not isinstance(result, Result):
+                raise UserError(result[1], result[2])
+            results[i] = keep(docs[i], result)
+            if done:
+                done(docs[i])
+
+    helper.ready.add_done_callback(feed)  # once warm, it asks for a document
+    try:
+        while True:
+            with lock:
+                if not order:
+                    break
+                i = order.popleft()
+            results[i] = keep(docs[i], typeset_doc(docs[i], folder, formats))
+            if done:
+                done(docs[i])
+            collect(wait_all=False)
+        collect(wait_all=True)
+    finally:
+        with lock:
+            order.clear()  # nothing more for the helper
+            used = len(taken)
+        stop_helper(helper)
+    return [(docs[i], results[i]) for i in range(len(docs))], used

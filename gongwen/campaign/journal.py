@@ -5,8 +5,12 @@ write_files(files, root=…):
 
 1. every target is checked (name and path length, nothing in the way) before
    anything is written;
-2. every file goes to a temporary file beside its target (.gw-*.tmp) and is
-   flushed to disk;
+   a target that already holds exactly the new bytes, as a file this write
+   leaves (a regular file, mode 644), is left as it is: not written again,
+   not in the journal, its modification time and inode unchanged (a rebuild
+   after a small change rewrites only what changed; the folder ends the same);
+2. every other file goes to a temporary file beside its target (.gw-*.tmp)
+   and is flushed to disk;
 3. the journal, root/.gw-journal.json, is written and flushed: each target,
    its temporary file, and the name the file it replaces is kept under
    (.gw-*.tmp beside it) until the write is done;
@@ -37,6 +41,7 @@ import secrets
 import shutil
 import signal
 import sqlite3
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,11 +134,37 @@ def temp_beside(path: Path, data) -> Path:
                 fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, FILE_MODE)
     except BaseException:
         os.unlink(tmp)
         raise
     return Path(tmp)
+
+
+FILE_MODE = 0o644  # every file a write leaves
+_COMPARE_CHUNK = 1 << 20
+
+
+def unchanged(path: Path, data) -> bool:
+    """Whether `path` is already what writing `data` (bytes, or a staged file
+    with .path) there would leave: a regular file (not a link), mode 644,
+    the same size and the same bytes. False where it cannot be read."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or stat.S_IMODE(st.st_mode) != FILE_MODE or st.st_size != len(data):
+            return False
+        with open(path, "rb") as old:
+            if not hasattr(data, "path"):
+                return old.read() == data
+            with open(data.path, "rb") as new:
+                while True:
+                    a, b = old.read(_COMPARE_CHUNK), new.read(_COMPARE_CHUNK)
+                    if a != b:
+                        return False
+                    if not a:
+                        return True
+    except OSError:
+        return False
 
 
 def _sync_dir(folder: Path) -> None:
@@ -184,6 +215,8 @@ def write_files(files: Mapping[Path, object], root: Path | None = None, *,
     root = None if root is None else Path(root).absolute()
     targets = list(files)
     check_targets(targets)
+    files = {path: data for path, data in files.items() if not unchanged(path, data)}
+    targets = list(files)
     made = _missing_folders(targets)
     moves: list[_Move] = []
     try:

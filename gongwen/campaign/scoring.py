@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from gongwen.campaign import values as V
 from gongwen.campaign.config import Dimension, Metric, Part
@@ -15,6 +14,9 @@ from gongwen.campaign.folder import Campaign, Unit
 from gongwen.campaign.intake import MonthData, collector_paused
 from gongwen.campaign.ranking import competition_ranks
 from gongwen.campaign.tables import Record
+
+if TYPE_CHECKING:  # imported where a frame is asked for: a build never needs pandas
+    import pandas as pd
 
 ZERO = Decimal(0)
 
@@ -93,6 +95,8 @@ class MonthScore:
         return sorted((u for u in self.units if u.category == category), key=lambda u: (u.rank, u.unit.order))
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         rows = []
         for u in self.units:
             row = {"类别": u.category, "单位": u.name}
@@ -125,6 +129,8 @@ class CampaignResult:
         return sorted((u for u in self.units if u.category == category), key=lambda u: (u.rank, u.unit.order))
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         rows = []
         for u in self.units:
             row = {"类别": u.category, "单位": u.name, **u.monthly}

@@ -7,6 +7,7 @@ import calendar
 import datetime as dt
 import math
 import re
+import sys
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -27,13 +28,16 @@ def is_blank(value: object) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    try:
-        import pandas as pd
-
-        if value is pd.NaT or (not isinstance(value, (str, bytes)) and pd.isna(value) is True):
-            return True
-    except (TypeError, ValueError):
-        pass
+    # pandas' missing values (NaT, NA): only where pandas is loaded (a CSV
+    # report), since no value can be one otherwise; a build reading only
+    # workbooks never imports it
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        try:
+            if value is pd.NaT or (not isinstance(value, (str, bytes)) and pd.isna(value) is True):
+                return True
+        except (TypeError, ValueError):
+            pass
     return isinstance(value, str) and not value.strip()
 
 

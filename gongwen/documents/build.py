@@ -5,6 +5,8 @@ documents. Typesetting and writing them is the build library's
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gongwen.campaign import Computed
 from gongwen.campaign.build import Rendered
 from gongwen.documents import annual, bulletin, feedback, final, honor, plan
@@ -22,9 +24,9 @@ KINDS: list[Kind] = [
 ]
 
 
-def collect(c: Computed, r: Rendered) -> list[Doc]:
-    """Every document of the build, kind by kind."""
-    templates = Templates(c.campaign.folder)
+def collect(c: Computed, r: Rendered, bytecode: Path | None = None) -> list[Doc]:
+    """Every document of the build, kind by kind (`bytecode`: where compiled templates are kept, see Templates)."""
+    templates = Templates(c.campaign.folder, bytecode)
     return [d for kind in KINDS for d in build_kind(kind, c, templates, r.manifest)]
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import functools
+import hashlib
 import json
 import re
 import time
@@ -252,8 +254,53 @@ def sandbox(**options) -> SandboxedEnvironment:
     return env
 
 
-def environment(search: list[Path]) -> SandboxedEnvironment:
+class _Bytecode(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk between runs (Jinja's own file cache:
+    one file per template file, checked against the template's text, written
+    to a temporary file and renamed). Never fails a build: a file that cannot
+    be read or written is compiled as if there were no cache."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a file cut short or damaged (pickle, marshal): compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+@functools.lru_cache(maxsize=None)
+def _compiler_digest() -> str:
+    """What decides the compiled code besides a template's text, which Jinja
+    does not key on: this module (the environment's options, the sandbox's
+    intercepted operators) and Jinja's version (Python's is in its own check)."""
+    return hashlib.sha256(Path(__file__).read_bytes() + jinja2.__version__.encode()).hexdigest()[:16]
+
+
+def bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    """A bytecode cache in `folder` (made if missing; files compiled by another
+    version of this module removed), or None: no folder, or one that cannot be made."""
+    if folder is None:
+        return None
+    digest = _compiler_digest()
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for old in Path(folder).glob("*.cache"):
+            if not old.name.startswith(f"{digest}-"):
+                old.unlink(missing_ok=True)
+    except OSError:
+        return None
+    return _Bytecode(str(folder), f"{digest}-%s.cache")
+
+
+def environment(search: list[Path], bytecode: Path | None = None) -> SandboxedEnvironment:
+    """The templates' sandbox; `bytecode`: a folder to keep compiled templates in between runs."""
     env = sandbox(
+        bytecode_cache=bytecode_cache(bytecode),
         loader=jinja2.FileSystemLoader([str(p) for p in search]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -271,15 +318,17 @@ def environment(search: list[Path]) -> SandboxedEnvironment:
 
 
 class Templates:
-    """Template lookup: the campaign's own templates/ first, then the project's."""
+    """Template lookup: the campaign's own templates/ first, then the project's.
+    `bytecode`: a folder keeping compiled templates between runs (the
+    typesetting cache's, gongwen.build.cache), None for none."""
 
-    def __init__(self, campaign_folder: Path | None = None):
+    def __init__(self, campaign_folder: Path | None = None, bytecode: Path | None = None):
         search = []
         if campaign_folder is not None and (Path(campaign_folder) / "templates").is_dir():
             search.append(Path(campaign_folder) / "templates")
         search.append(TEMPLATES_DIR)
         self.search = search
-        self.env = environment(search)
+        self.env = environment(search, bytecode)
 
     def source(self, name: str, context: dict) -> str:
         """The notice source a template renders (values put in as they are)."""

@@ -24,13 +24,16 @@ PATTERN = "信开放办〔{year}〕{n}号"
 
 @pytest.fixture
 def built(tmp_path, fast):
-    """A campaign built once; then its June report changes (so a rebuild would
-    rewrite every file). Returns (campaign, out, hashes before)."""
+    """A campaign built once; then its June report changes (a new 签约项目, so
+    a rebuild would rewrite every file but the register's note, whose bytes
+    stay the same and which the write leaves as it is). Returns (campaign,
+    out, hashes before)."""
     camp = make_campaign(tmp_path, NUMBERS, PATTERN)
     out = tmp_path / "out"
     build(camp, out)
     rows = june_rows()
     rows["信息报送"].append(["乙小分队", "2023-06-28"])
+    rows["签约项目"].append(["县乙局", "补报项目", "补报企业", "上市公司", "新能源", 3, "实质性签约", "2023-06-20"])
     write_xlsx(camp / "reports" / "2023-06.xlsx", rows)
     return camp, out, hashes(out), (camp / "发文登记.sqlite").read_bytes()
 

@@ -376,3 +376,33 @@ os.kill(os.getpid(), signal.SIGKILL)
     assert result.exit_code == 0, result.output
     assert records(reg) == good
     build(camp, out, "--jobs", 1)
+
+
+def test_files_already_holding_the_new_bytes_are_left_as_they_are(tmp_path):
+    """Only what changes is written: a target holding exactly the new bytes as
+    a plain file of mode 644 keeps its inode and modification time; one with
+    the same bytes but another mode, or a link, is written as before."""
+    from gongwen.campaign.xlsxio import FileStore
+
+    same, other, mode, link = (tmp_path / n for n in ("same.pdf", "other.pdf", "mode.pdf", "link.pdf"))
+    big = bytes(range(256)) * 400  # staged to disk by a FileStore
+    same.write_bytes(big)
+    other.write_bytes(b"old")
+    mode.write_bytes(b"m")
+    (tmp_path / "elsewhere").write_bytes(b"l")
+    link.symlink_to(tmp_path / "elsewhere")
+    for p in (same, other, mode):
+        p.chmod(0o644)
+    mode.chmod(0o600)
+    old_same = same.stat()
+    files = FileStore(spill_bytes=1024)
+    for path, data in ((same, big), (other, b"new"), (mode, b"m"), (link, b"l")):
+        files[path] = data
+    assert journal.unchanged(same, files.raw()[same]) and not journal.unchanged(mode, b"m")
+    journal.write_files(files.raw(), tmp_path)
+    now = same.stat()
+    assert (now.st_ino, now.st_mtime_ns) == (old_same.st_ino, old_same.st_mtime_ns)
+    assert other.read_bytes() == b"new" and mode.read_bytes() == b"m" and (mode.stat().st_mode & 0o777) == 0o644
+    assert not link.is_symlink() and link.read_bytes() == b"l" and (tmp_path / "elsewhere").read_bytes() == b"l"
+    assert not temporaries(tmp_path) and not (tmp_path / journal.JOURNAL).exists()
+    files.close()

@@ -12,6 +12,9 @@ from gongwen.layout.spec import Layout
 def row_chunks(table_html_for, nrows: int, layout: Layout) -> list[tuple[int, int]]:
     """[(first_row, end_row)] per sheet. `table_html_for(rows, ids)` gives the
     table's HTML for the row range, with ids r0, r1, … on its body rows."""
+    from gongwen.writers.pdf.libload import import_weasyprint
+
+    import_weasyprint()
     from weasyprint import CSS
 
     from gongwen.writers.pdf.style import css_text, font_config, html_document

@@ -5,6 +5,8 @@ map) every document is laid out with."""
 
 from __future__ import annotations
 
+import atexit
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import jinja2
 from gongwen import STYLES_DIR, caches
 from gongwen.notice import fonts
 from gongwen.layout.spec import load_layout
+from gongwen.writers.pdf.libload import import_weasyprint
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,41 @@ def css_text(letter: bool = False) -> str:
 
 @caches.lru("writers.pdf.style.font_config")
 def font_config():
+    import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    from gongwen.writers.pdf import weasy  # noqa: F401 - its changes made before a @font-face is read
+
+    if not _MADE:
+        atexit.register(release_font_config)
+    config = FontConfiguration()
+    _MADE.append(weakref.ref(config))
+    return config
+
+
+_MADE: list[weakref.ref] = []  # every font configuration this process made
+
+
+def release_font_config() -> None:
+    """Let go of the font configuration (run at every process's exit):
+    WeasyPrint keeps each @font-face file (a link to it, weasy.py part 5) in a
+    temporary folder (/tmp/weasyprint-*) that it removes when the
+    configuration is collected, which at interpreter teardown need not happen
+    (nor at an exit without it, cli.quick_exit), and would then find the
+    modules its clean-up uses gone. The folders are removed here."""
+    from gongwen.writers.pdf import weasy
+
+    font_config.cache_clear()
+    for ref in _MADE:
+        config = ref()
+        if config is not None:
+            weasy.remove_font_folder(config)
+    _MADE[:] = [ref for ref in _MADE if ref() is not None]
 
 
 @caches.lru("writers.pdf.style.stylesheet")
 def stylesheet(letter: bool = False):
+    import_weasyprint()
     from weasyprint import CSS
 
     return CSS(string=css_text(letter), font_config=font_config())

@@ -1,8 +1,8 @@
 """Every use of WeasyPrint beyond its public API, in this one module.
 
 The rest of the PDF writer uses only what WeasyPrint documents (HTML, CSS,
-Document and Page, FontConfiguration, write_pdf and its options). Four
-changes to how WeasyPrint works live here, made for WeasyPrint 70 (pinned in
+Document and Page, FontConfiguration, write_pdf and its options). Five
+changes to how WeasyPrint works, and one reading of its laid-out pages, live here, made for WeasyPrint 70 (pinned in
 requirements.txt) and tested with the versions in TESTED_VERSIONS:
 
 1. `html_document`: the writer's HTML is well-formed XML, so the C XML
@@ -39,13 +39,18 @@ requirements.txt) and tested with the versions in TESTED_VERSIONS:
    title, table header or page numbers drawing the same glyphs in the next
    document is not subset again. Fonts WeasyPrint has to patch (missing
    glyphs, variable fonts, colour glyphs) go through its own subsetting.
+5. @font-face files linked, not copied: WeasyPrint copies each into a
+   temporary folder of its own per process (30 MB for the Fandol fonts);
+   here that folder holds a symbolic link under the copy's name, with
+   WeasyPrint's Fontconfig rules, so the same bytes are read
+   (tests/test_linked_fonts.py).
 
-5. `page_flow`: where a laid-out page's typeset lines fall and where its
+6. `page_flow`: where a laid-out page's typeset lines fall and where its
    text ends, read from the page's boxes, for render.layout's closing fit
    (GB/T 9704 7.3.5.5).
 
 On import, the installed version is checked. On a version not in
-TESTED_VERSIONS none of the four changes is made and page_flow gives None
+TESTED_VERSIONS none of the five changes is made and page_flow gives None
 (no closing fit): the writer gets WeasyPrint's own
 behaviour (its HTML5 parser and stylesheet, the notice laid out again when
 the 版记 needs a page of its own, borders piece by piece, its own font
@@ -62,13 +67,15 @@ from __future__ import annotations
 
 import warnings
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import NamedTuple
 from xml.etree import ElementTree
 
-import weasyprint
-
 from gongwen import STYLES_DIR, caches
 from gongwen.writers.pdf import fontpack
+from gongwen.writers.pdf.libload import import_weasyprint
+
+weasyprint = import_weasyprint()  # without a process per library name it tries (libload)
 
 __all__ = [
     "INSTALLED_VERSION", "JOIN_BORDERS", "TESTED_VERSIONS", "WeasyPrintVersionWarning",
@@ -85,7 +92,7 @@ class WeasyPrintVersionWarning(UserWarning):
 
 class _State:
     def __init__(self) -> None:
-        self.patched = False  # the four changes are made (a tested version)
+        self.patched = False  # the five changes are made (a tested version)
         self.warned = False  # the version warning was given (once per process)
         self.installed: dict[tuple[object, str], object] = {}  # (module or class, attribute) -> WeasyPrint's own
 
@@ -134,6 +141,7 @@ def _install() -> None:
         return
     _install_borders()
     _install_fonts()
+    _install_linked_fonts()
 
 
 # -- 1. the writer's HTML ---------------------------------------------------------
@@ -391,10 +399,123 @@ def _install_fonts() -> None:
     _replace(wf.Font, "subset", subset)
 
 
+# -- 5. @font-face files linked, not copied ----------------------------------------
+
+# The @font-face descriptors handled here (ours: styles/notice.css.j2); any other goes to WeasyPrint.
+_LINKED_DESCRIPTORS = {"src", "font_family", "font_weight", "font_style"}
+
+
+def _plain_font_file(rule_descriptors, url_fetcher) -> Path | None:
+    """The local font file a @font-face rule names, if WeasyPrint would read it
+    from disk as it is: the first source a file: URL of a regular file that is
+    not WOFF, WeasyPrint's own fetcher allowing file: URLs, no descriptor but
+    the family, weight and style."""
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    if type(url_fetcher) is not URLFetcher or set(rule_descriptors) - _LINKED_DESCRIPTORS:
+        return None
+    allowed = url_fetcher._allowed_protocols
+    if allowed is not None and "file" not in allowed:
+        return None
+    sources = [(kind, url) for kind, url in rule_descriptors.get("src") or () if url is not None and kind != "internal"]
+    if not sources or sources[0][0] != "external":
+        return None
+    url = urlsplit(sources[0][1])
+    if url.scheme != "file" or url.netloc not in ("", "localhost"):
+        return None
+    path = Path(unquote(url.path))
+    try:
+        if not path.is_absolute() or not path.is_file():
+            return None
+        with open(path, "rb") as fh:
+            if fh.read(3) == b"wOF":
+                return None
+    except OSError:
+        return None
+    return path
+
+
+def _install_linked_fonts() -> None:
+    """WeasyPrint copies every @font-face file into a temporary folder of its
+    own (some 30 MB for the Fandol fonts, read and written in every process
+    that lays out a notice: 0.07 s) and points Fontconfig at the copy. Here the
+    temporary folder holds a symbolic link to the file instead, under the name
+    WeasyPrint gives the copy, with the same Fontconfig rules (the XML below is
+    WeasyPrint's for these descriptors): Fontconfig and FreeType read the same
+    bytes, so the faces and the PDF are the same. Rules this does not cover,
+    or a link that cannot be made, go to WeasyPrint's own add_font_face."""
+    from hashlib import md5
+    from tempfile import mkdtemp
+    from xml.etree.ElementTree import Element, SubElement, tostring
+
+    from weasyprint.text import fonts as wt
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+
+    original = wt.FontConfiguration.add_font_face
+
+    def add_font_face(self, rule_descriptors, url_fetcher):
+        source = _plain_font_file(rule_descriptors, url_fetcher)
+        if source is None:
+            return original(self, rule_descriptors, url_fetcher)
+        digest = md5(str(rule_descriptors).encode(), usedforsecurity=False).hexdigest()
+        if self._folder is None:
+            self._folder = Path(mkdtemp(prefix="weasyprint-"))
+        font_path = self._folder / digest
+        if font_path.exists():
+            return None
+        try:
+            font_path.symlink_to(source)
+        except OSError:
+            return original(self, rule_descriptors, url_fetcher)
+        root = Element("fontconfig")
+        match = SubElement(root, "match", target="scan")
+        test = SubElement(match, "test", name="file", compare="eq")
+        SubElement(test, "string").text = font_path.as_posix()
+        edit = SubElement(match, "edit", name="family", mode="prepend")
+        SubElement(edit, "string").text = rule_descriptors["font_family"]
+        if "font_style" in rule_descriptors:
+            edit = SubElement(match, "edit", name="slant", mode="assign_replace")
+            SubElement(edit, "const").text = wt.FONTCONFIG_STYLE[rule_descriptors["font_style"]]
+        if "font_weight" in rule_descriptors:
+            edit = SubElement(match, "edit", name="weight", mode="assign_replace")
+            SubElement(edit, "int").text = str(wt.FONTCONFIG_WEIGHT[rule_descriptors["font_weight"]])
+        match = SubElement(root, "match", target="font")
+        test = SubElement(match, "test", name="file", compare="eq")
+        SubElement(test, "string").text = font_path.as_posix()
+        features = wt.font_features(font_feature_settings="normal")
+        if features:  # pragma: no cover - none for these descriptors
+            edit = SubElement(match, "edit", name="fontfeatures", mode="assign_replace")
+            for key, value in features.items():
+                SubElement(edit, "string").text = f"{key} {value}"
+        header = (b'<?xml version="1.0"?>', b'<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">')
+        xml = b"\n".join((*header, tostring(root, encoding="utf-8")))
+        fontconfig.FcConfigParseAndLoadFromMemory(self._config, xml, True)
+        if fontconfig.FcConfigAppFontAddFile(self._config, font_path.as_posix().encode(wt.PREFERRED_ENCODING)):
+            return pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", self.font_map))
+        font_path.unlink()  # Fontconfig could not read it through the link: WeasyPrint's way
+        return original(self, rule_descriptors, url_fetcher)
+
+    _replace(wt.FontConfiguration, "add_font_face", add_font_face)
+
+
 select(INSTALLED_VERSION)
 
 
-# -- 5. where a page's lines fall -------------------------------------------------------
+def remove_font_folder(config) -> None:
+    """Remove the temporary folder a FontConfiguration keeps its @font-face
+    files (or links) in; WeasyPrint does so only when the configuration is
+    collected (style.release_font_config calls this at a process's exit)."""
+    import shutil
+
+    folder = getattr(config, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        config._folder = None
+
+
+# -- 6. where a page's lines fall -------------------------------------------------------
 
 PX_PT = 0.75  # WeasyPrint lays out in CSS px
 
