@@ -15,7 +15,6 @@ gongwen/bench/memory.py) after the first build and after the last."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import statistics
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 from gongwen import INPUTS_DIR, ROOT
-from gongwen.bench.scale import README, child_env, compile_modules, write_readme
+from gongwen.bench.scale import child_env, compile_modules, save
 
 BEGIN, END = "<!-- bench:edit -->", "<!-- /bench:edit -->"
 
@@ -132,13 +131,7 @@ def edit_main(jobs: int | None, repeat: int, readme: bool, json_path: Path) -> d
          "measured": f"{result['demo']['unchanged_s']} 秒（{repeat} 次中位数，{demo_docs} 份公文）",
          "met": result["demo"]["unchanged_s"] < DEMO_UNCHANGED_S},
     ]
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    text = edit_table(result)
-    print(text)
-    if readme and write_readme(text, BEGIN, END):
-        print(f"表格已写入 {README}")
-    print(f"结果已写入 {json_path}")
+    save(result, json_path, edit_table(result), readme, BEGIN, END)
     return result
 
 
@@ -241,12 +234,7 @@ def warm_main(builds: int, jobs: int, readme: bool, json_path: Path) -> dict:
               "campaign": f"{WARM_UNITS} 个单位、1 个月，只生成{'和'.join(WARM_KINDS)}（每次 {docs} 份公文，不用排版缓存）",
               "seconds": round(seconds, 1), "same_workers": same_workers, "points": points,
               "growth_mb": last["mb"] - first["mb"]}
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    text = warm_table(result)
-    print(text)
-    if readme and write_readme(text, WARM_BEGIN, WARM_END):
-        print(f"表格已写入 {README}")
+    save(result, json_path, warm_table(result), readme, WARM_BEGIN, WARM_END)
     return result
 
 

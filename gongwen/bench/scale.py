@@ -340,6 +340,16 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def save(result: dict, json_path: Path, text: str, readme: bool, begin: str = BEGIN, end: str = END) -> None:
+    """Write a benchmark's result as JSON, print its table and, with readme, put the table in docs/性能.md."""
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(text)
+    print(f"结果已写入 {json_path}")
+    if readme and write_readme(text, begin, end):
+        print("表格已写入 docs/性能.md")
+
+
 def write_readme(text: str, begin: str = BEGIN, end: str = END) -> bool:
     """`text` between the markers `begin` and `end` of the performance page; False without them."""
     page = README.read_text(encoding="utf-8")
@@ -398,10 +408,5 @@ def scale_main(sizes: list[int], jobs: int | None, intake_rows: int, use_libreof
         shutil.rmtree(tmp, ignore_errors=True)
     result["targets"] = targets(result)
     text = table(result)
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(text)
-    print(f"结果已写入 {json_path}")
-    if readme and write_readme(text):
-        print("表格已写入 docs/性能.md")
+    save(result, json_path, text, readme)
     return result

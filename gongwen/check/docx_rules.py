@@ -4,6 +4,7 @@ footers and tables. Layout numbers come from styles/layout.yaml."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from gongwen.check import forms
@@ -160,7 +161,6 @@ class DocxChecker:
             return max(p.line / 20, natural)
         mult = p.line / 240
         if s.grid_type in ("lines", "linesAndChars") and s.line_pitch:
-            import math
             return s.line_pitch * max(1, math.ceil(mult * natural / s.line_pitch - 0.01))
         return mult * natural
 
@@ -170,8 +170,6 @@ class DocxChecker:
         date stays on the text's last page: the indexes of the items in the
         unbroken run of such paragraphs that ends at the date, no more of them
         than one page holds (their lines estimated from their length)."""
-        import math
-
         items = self.parsed.items
         dates = [k for k, i in enumerate(items) if i.role == "date"] or \
             [k for k, i in enumerate(items) if is_closing_date(i.text)][-1:]

@@ -6,10 +6,6 @@ placeholders shaded wherever they stand."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +14,7 @@ from gongwen.layout.spec import load_layout
 from gongwen.notice.body import make_paragraph, parse_body
 from gongwen.notice.source import notice_from_source
 from gongwen.notice.titles import title_lines
+from gongwen.check.convert import convert_many, soffice
 from gongwen.writers.docx import write_docx
 from gongwen.writers.pdf import write_pdf
 from gongwen.writers.pdf.linebreak import Piece, break_paragraph
@@ -182,20 +179,7 @@ def test_without_addressee_the_body_keeps_the_blank_line(tmp_path, writer):
     tops = {}
     for key, addressee in (("with", "主送: 各乡（镇）人民政府：\n"), ("without", "")):
         notice = notice_from_source(NO_ADDRESSEE.format(addressee=addressee))
-        if writer == "pdf":
-            path = write_pdf(notice, tmp_path / f"{key}.pdf").path
-        else:
-            if shutil.which("soffice") is None:
-                pytest.skip("LibreOffice is not installed")
-            docx = write_docx(notice, tmp_path / f"{key}.docx")
-            profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-            try:
-                subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
-                                "pdf", "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True,
-                               timeout=300, env=dict(os.environ, HOME=str(profile)))
-            finally:
-                shutil.rmtree(profile, ignore_errors=True)
-            path = tmp_path / f"{key}.pdf"
+        path = _rendered(notice, writer, tmp_path, key)
         with pm.open_pdf(path) as pdf:
             lines = [l for l in pm.body_lines(pdf.pages[0], pm.BOTTOM) if abs(l.size - 16) < 0.5]
         tops[key] = pm.baseline(lines[0].chars[0])
@@ -219,14 +203,17 @@ ORDER = """---
 
 
 def _convert(docx: Path, out: Path) -> Path:
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    try:
-        subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=300,
-                       env=dict(os.environ, HOME=str(profile)))
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    return out / f"{docx.stem}.pdf"
+    """LibreOffice's PDF of the DOCX (the project's client, gongwen.check.convert)."""
+    return convert_many([docx], "pdf", out / "lo")[docx]
+
+
+def _rendered(notice, writer: str, tmp_path: Path, stem: str) -> Path:
+    """The PDF the PDF writer makes of the notice, or LibreOffice's PDF of its DOCX."""
+    if writer == "pdf":
+        return write_pdf(notice, tmp_path / f"{stem}.pdf").path
+    if soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    return _convert(write_docx(notice, tmp_path / f"{stem}.docx"), tmp_path)
 
 
 @pytest.mark.parametrize("writer", ["pdf", "docx"])
@@ -234,12 +221,7 @@ def test_order_format(tmp_path, writer):
     """命令（令）格式: organ + 令 in red 20 mm under the block top, the number two
     lines under it, no red rule, no title, no 附件说明, the regulation without a 附件 label."""
     notice = notice_from_source(ORDER)
-    if writer == "pdf":
-        path = write_pdf(notice, tmp_path / "order.pdf").path
-    else:
-        if shutil.which("soffice") is None:
-            pytest.skip("LibreOffice is not installed")
-        path = _convert(write_docx(notice, tmp_path / "order.docx"), tmp_path)
+    path = _rendered(notice, writer, tmp_path, "order")
     with pm.open_pdf(path) as pdf:
         first = pdf.pages[0]
         lines = pm.page_lines(first)
@@ -310,12 +292,7 @@ def test_printer_without_date_prints_no_lone_yinfa(tmp_path, writer):
     """A 印发机关 without 印发日期 (c23 in the corpus): the 版记's last line is the
     organ alone in both outputs, not the organ and a dateless “印发”."""
     notice = notice_from_source(NO_PRINT_DATE)
-    if writer == "pdf":
-        path = write_pdf(notice, tmp_path / "n.pdf").path
-    else:
-        if shutil.which("soffice") is None:
-            pytest.skip("LibreOffice is not installed")
-        path = _convert(write_docx(notice, tmp_path / "n.docx"), tmp_path)
+    path = _rendered(notice, writer, tmp_path, "n")
     with pm.open_pdf(path) as pdf:
         texts = [l.text for p in pdf.pages for l in pm.body_lines(p, pm.BOTTOM)]
     assert "浙江省教育厅办公室" in texts, texts
@@ -361,7 +338,7 @@ def test_libreoffice_keeps_word_joined_numbers_whole(tmp_path):
     """Whether LibreOffice honours U+2060 WORD JOINER inside a date: when it
     does (newer LibreOffice falls back to its ICU rules, tdf#130592), this
     passes, strict xfail fails, and the DOCX writer can put the joiners in."""
-    if shutil.which("soffice") is None:
+    if soffice() is None:
         pytest.skip("LibreOffice is not installed")
     assert _lo_splits(tmp_path, ""), "the probe no longer brings a date to a line end"
     assert not _lo_splits(tmp_path, "\u2060")
